@@ -1,0 +1,5 @@
+"""Allow ``python -m slotbook``."""
+
+from slotbook.cli import main
+
+raise SystemExit(main())

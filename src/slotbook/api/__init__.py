@@ -1,0 +1,1 @@
+"""HTTP surfaces: one package per public API, all on the same use cases."""

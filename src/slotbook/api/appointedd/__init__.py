@@ -1,0 +1,1 @@
+"""Appointedd API (``/v1``): group bookings with spaces."""

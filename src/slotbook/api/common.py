@@ -1,0 +1,193 @@
+"""Pieces every surface uses: JSON in and out, errors in the surface's own format, keys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from slotbook.domain.errors import DomainError
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_BODY_BYTES = 1_000_000
+
+
+class JSON(Response):
+    """JSON response rendered by orjson."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        """Serialise with orjson (non-str keys allowed)."""
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+class BadInput(Exception):
+    """Malformed or unacceptable client input; always a 4xx naming the problem."""
+
+    def __init__(
+        self, message: str, *, field: str | None = None, status: int = 400, code: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.status = status
+        self.code = code
+
+
+ErrorRenderer = Callable[[int, str, str], Response]
+"""(HTTP status, surface error code, message) -> response in the surface's format."""
+
+
+def install_error_handlers(
+    app: FastAPI,
+    render: ErrorRenderer,
+    classify: Callable[[DomainError], tuple[int, str]],
+    *,
+    bad_input_code: str = "bad_request",
+    not_found_code: str = "not_found",
+) -> None:
+    """Make every error of ``app`` come out in one surface's format; never a bare 500."""
+
+    async def on_bad_input(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, BadInput)
+        return render(exc.status, exc.code or bad_input_code, exc.message)
+
+    async def on_domain(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        status, code = classify(exc)
+        return render(status, code, exc.message)
+
+    async def on_validation(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return render(400, bad_input_code, describe_errors(exc.errors()))
+
+    async def on_http(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404:
+            return render(404, not_found_code, "No such endpoint")
+        if exc.status_code == 405:
+            return render(405, "method_not_allowed", "Method not allowed on this endpoint")
+        return render(exc.status_code, bad_input_code, str(exc.detail))
+
+    async def on_unexpected(_request: Request, _exc: Exception) -> Response:
+        return render(500, "internal_error", "Internal server error")
+
+    app.add_exception_handler(BadInput, on_bad_input)
+    app.add_exception_handler(DomainError, on_domain)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def describe_errors(errors: Any) -> str:
+    """One readable sentence from pydantic/FastAPI errors, naming the fields."""
+    parts = []
+    for err in list(errors)[:5]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        field = ".".join(loc) or "request"
+        message = err.get("msg", "is invalid")
+        if err.get("type") == "extra_forbidden":
+            message = "unknown field"
+        elif err.get("type") == "missing":
+            message = "is required"
+        parts.append(f"{field}: {message}")
+    return "; ".join(parts) or "Invalid request"
+
+
+async def json_body(request: Request) -> Any:
+    """The request body as JSON (None when empty); BadInput when it is not JSON."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadInput("Request body is too large", status=413, code="too_large")
+    if not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadInput(
+            f"Request body is not valid JSON ({exc.msg} at position {exc.pos})"
+        ) from None
+
+
+def parse_model(model: type[M], data: Any, *, where: str = "") -> M:
+    """Validate data against a pydantic model; BadInput naming the fields otherwise."""
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        message = describe_errors(exc.errors())
+        raise BadInput(f"{where}{message}" if where else message) from None
+
+
+def credential(request: Request) -> str | None:
+    """The presented API key or bearer token (``X-API-KEY`` or ``Authorization: Bearer``)."""
+    key = request.headers.get("x-api-key")
+    if key:
+        return key.strip()
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+_MATRIX_PREFIXES = ("/calendar-backend/",)
+
+
+class PathNormalizer:
+    """Accept a trailing slash everywhere, and matrix parameters (``;name=value``) on paths.
+
+    Matrix parameters are removed from the path and kept in ``request.state.matrix`` (a
+    mapping of name to list of values) for the surfaces that read them.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            matrix: dict[str, list[str]] = {}
+            if ";" in path and path.startswith(_MATRIX_PREFIXES):
+                segments = []
+                for segment in path.split("/"):
+                    name, *params = segment.split(";")
+                    segments.append(name)
+                    for param in params:
+                        key, _, value = param.partition("=")
+                        if key:
+                            matrix.setdefault(key, []).append(value)
+                path = "/".join(segments)
+            if len(path) > 1 and path.endswith("/"):
+                path = path.rstrip("/") or "/"
+            if path != scope["path"] or matrix:
+                scope = dict(scope)
+                scope["path"] = path
+                scope["raw_path"] = path.encode("utf-8")
+                state = dict(scope.get("state") or {})
+                state["matrix"] = matrix
+                scope["state"] = state
+        await self.app(scope, receive, send)
+
+
+def matrix_params(request: Request) -> Mapping[str, list[str]]:
+    """Matrix parameters of the request path (see PathNormalizer)."""
+    found = getattr(request.state, "matrix", None)
+    return found if isinstance(found, dict) else {}
+
+
+_ASCII = re.compile(r"[^\x20-\x7e]")
+
+
+def header_safe(text: str) -> str:
+    """A message that can travel in an HTTP header."""
+    return _ASCII.sub("?", text)[:500]

@@ -1,0 +1,1 @@
+"""OnSched consumer API (``/consumer/v1``) and the ``/connect/token`` exchange."""

@@ -1,0 +1,1 @@
+"""Orchestra Calendar Public Appointment API (``/calendar-backend/public/api``)."""

@@ -1,0 +1,1 @@
+"""Qmatic cloud booking API (``/external/v1``)."""

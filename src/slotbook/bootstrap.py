@@ -1,0 +1,28 @@
+"""The one place that wires engine, units of work, clock and the HTTP app together."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from slotbook.api.app import create_app
+from slotbook.config import Settings
+from slotbook.persistence.database import create_db_engine, migrate
+from slotbook.persistence.uow import SqlUnitOfWorkFactory
+from slotbook.services.context import Slotbook, SystemClock
+from slotbook.services.ports import Clock
+
+
+def build_slotbook(
+    database_url: str, *, clock: Clock | None = None, run_migrations: bool = True
+) -> Slotbook:
+    """An application on a database, migrated to the newest schema."""
+    engine = create_db_engine(database_url)
+    if run_migrations:
+        migrate(engine)
+    return Slotbook(uows=SqlUnitOfWorkFactory(engine), clock=clock or SystemClock())
+
+
+def app_from_env() -> FastAPI:
+    """ASGI app for server workers: settings from the environment, schema already migrated."""
+    settings = Settings.from_env()
+    return create_app(build_slotbook(settings.database_url, run_migrations=False))

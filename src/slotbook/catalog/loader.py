@@ -1,0 +1,185 @@
+"""Read and validate a catalog file; every problem is reported with its place."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+import yaml
+from pydantic import ValidationError
+
+from slotbook.catalog.schema import (
+    BranchIn,
+    CatalogIn,
+    Hours,
+    ResourceIn,
+    ServiceIn,
+    TenantIn,
+)
+from slotbook.domain.errors import CatalogError
+from slotbook.domain.intervals import any_overlap
+from slotbook.domain.schedule import LocalRange
+
+
+def read_catalog_file(path: str | Path) -> CatalogIn:
+    """Parse and validate a catalog file (``.json``, ``.yaml`` or ``.yml``)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError([f"{path}: cannot be read ({exc.strerror})"]) from exc
+    return parse_catalog(raw, yaml_syntax=path.suffix.lower() in (".yaml", ".yml"))
+
+
+def parse_catalog(raw: bytes | str, *, yaml_syntax: bool = False) -> CatalogIn:
+    """Parse catalog text (JSON, or YAML when asked) and validate it."""
+    try:
+        data: Any = yaml.safe_load(raw) if yaml_syntax else orjson.loads(raw)
+    except (yaml.YAMLError, orjson.JSONDecodeError) as exc:
+        kind = "YAML" if yaml_syntax else "JSON"
+        raise CatalogError([f"catalog is not valid {kind}: {exc}"]) from None
+    return validate_catalog(data)
+
+
+def validate_catalog(data: Any) -> CatalogIn:
+    """Validate decoded catalog data: shape first, then references and meanings."""
+    try:
+        catalog = CatalogIn.model_validate(data)
+    except ValidationError as exc:
+        raise CatalogError([_describe(err) for err in exc.errors()]) from None
+    problems: list[str] = []
+    _duplicates(problems, "tenants", (t.id for t in catalog.tenants))
+    keys = Counter(k if isinstance(k, str) else k.key for t in catalog.tenants for k in t.api_keys)
+    if any(count > 1 for count in keys.values()):
+        problems.append("tenants[].api_keys: the same key is listed more than once")
+    for t_index, tenant in enumerate(catalog.tenants):
+        _check_tenant(problems, f"tenants[{t_index}]", tenant)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def _describe(err: Any) -> str:
+    place = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+    message = err["msg"]
+    if err["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{place or 'catalog'}: {message}"
+
+
+def _duplicates(problems: list[str], place: str, ids: Iterable[str]) -> None:
+    for value, count in Counter(ids).items():
+        if count > 1:
+            problems.append(f'{place}: id "{value}" is used {count} times')
+
+
+def _check_hours(problems: list[str], place: str, hours: Hours) -> None:
+    for day, ranges in hours.items():
+        parsed = []
+        for r_index, text in enumerate(ranges):
+            try:
+                rng = LocalRange.parse(text)
+            except ValueError as exc:
+                problems.append(f"{place}.hours.{day}[{r_index}]: {exc}")
+                continue
+            parsed.append((rng.start, rng.end))
+        if any_overlap(parsed):
+            problems.append(f"{place}.hours.{day}: opening ranges overlap")
+
+
+def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
+    _duplicates(problems, f"{place}.branches", (b.id for b in tenant.branches))
+    resources: dict[str, str] = {}
+    all_resources: list[ResourceIn] = []
+    for b_index, branch in enumerate(tenant.branches):
+        _check_branch(problems, f"{place}.branches[{b_index}]", branch)
+        for res in branch.resources:
+            all_resources.append(res)
+            resources[res.id] = branch.id
+    _duplicates(problems, f"{place}.resources", (r.id for r in all_resources))
+    _duplicates(
+        problems,
+        f"{place}.branches (public_id)",
+        (b.public_id for b in tenant.branches if b.public_id),
+    )
+    branch_ids = {b.id for b in tenant.branches}
+    _duplicates(problems, f"{place}.services", (s.id for s in tenant.services))
+    _duplicates(
+        problems,
+        f"{place}.services (public_id)",
+        (s.public_id for s in tenant.services if s.public_id),
+    )
+    for s_index, service in enumerate(tenant.services):
+        _check_service(problems, f"{place}.services[{s_index}]", service, branch_ids, resources)
+    service_ids = {s.id for s in tenant.services}
+    _duplicates(problems, f"{place}.service_groups", (g.id for g in tenant.service_groups))
+    for g_index, group in enumerate(tenant.service_groups):
+        for i, key in enumerate(group.services):
+            if key not in service_ids:
+                problems.append(
+                    f'{place}.service_groups[{g_index}].services[{i}]: unknown service "{key}"'
+                )
+    for c_index, combo in enumerate(tenant.combinations):
+        where = f"{place}.combinations[{c_index}]"
+        if len(combo) < 2:
+            problems.append(f"{where}: a combination needs at least two services")
+        if len(set(combo)) != len(combo):
+            problems.append(f"{where}: a service appears twice")
+        for i, key in enumerate(combo):
+            if key not in service_ids:
+                problems.append(f'{where}[{i}]: unknown service "{key}"')
+
+
+def _check_branch(problems: list[str], place: str, branch: BranchIn) -> None:
+    try:
+        ZoneInfo(branch.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f'{place}.time_zone: unknown time zone "{branch.time_zone}"')
+    _check_hours(problems, place, branch.hours)
+    for r_index, res in enumerate(branch.resources):
+        if res.hours is not None:
+            _check_hours(problems, f"{place}.resources[{r_index}]", res.hours)
+
+
+def _check_service(
+    problems: list[str],
+    place: str,
+    service: ServiceIn,
+    branch_ids: set[str],
+    resources: dict[str, str],
+) -> None:
+    for i, key in enumerate(service.branches):
+        if key not in branch_ids:
+            problems.append(f'{place}.branches[{i}]: unknown branch "{key}"')
+    for i, key in enumerate(service.resources or []):
+        if key not in resources:
+            problems.append(f'{place}.resources[{i}]: unknown resource "{key}"')
+        elif resources[key] not in service.branches:
+            problems.append(
+                f'{place}.resources[{i}]: resource "{key}" belongs to branch '
+                f'"{resources[key]}", where this service is not offered'
+            )
+    if sum(1 for d in service.durations if d.default) > 1:
+        problems.append(f"{place}.durations: more than one default duration")
+    _duplicates(
+        problems, f"{place}.durations (minutes)", (str(d.minutes) for d in service.durations)
+    )
+    _duplicates(
+        problems, f"{place}.information_questions", (q.id for q in service.information_questions)
+    )
+    _duplicates(
+        problems, f"{place}.screening_questions", (q.id for q in service.screening_questions)
+    )
+    if (
+        service.capacity > 1
+        and service.max_reservations
+        and service.max_reservations > service.capacity
+    ):
+        problems.append(
+            f"{place}.max_reservations: {service.max_reservations} is more than the capacity "
+            f"({service.capacity})"
+        )

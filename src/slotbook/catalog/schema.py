@@ -1,0 +1,160 @@
+"""Shape of a catalog file. Key names are fixed (see docs/catalog.md); unknown keys are errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+]
+PublicId = Annotated[
+    str, StringConstraints(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._~-]+$")
+]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+LongText = Annotated[str, StringConstraints(max_length=4000)]
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[A-Z]{2}$")]
+LocalizedText = Text | dict[Locale, Text]
+LocalizedLongText = LongText | dict[Locale, LongText]
+Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
+FreeMinutes = Annotated[int, Field(ge=0, le=24 * 60)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Hours = dict[Weekday, list[str]]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddressIn(_Strict):
+    """Postal address."""
+
+    line1: str | None = Field(None, max_length=255)
+    line2: str | None = Field(None, max_length=255)
+    city: str | None = Field(None, max_length=255)
+    state: str | None = Field(None, max_length=255)
+    zip: str | None = Field(None, max_length=255)
+    country: str | None = Field(None, max_length=255)
+
+
+class ResourceIn(_Strict):
+    """A desk, room or person of a branch."""
+
+    id: Id
+    name: Text
+    hours: Hours | None = None
+    closed: list[date] | None = None
+
+
+class BranchIn(_Strict):
+    """An office."""
+
+    id: Id
+    public_id: PublicId | None = None
+    name: Text
+    time_zone: str
+    address: AddressIn = AddressIn()
+    phone: str | None = Field(None, max_length=255)
+    email: str | None = Field(None, max_length=255)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    hours: Hours = Field(default_factory=dict)
+    closed: list[date] = Field(default_factory=list)
+    resources: list[ResourceIn] = Field(default_factory=list)
+
+
+class DurationIn(_Strict):
+    """An alternative length of a service."""
+
+    minutes: Minutes
+    price: float | None = Field(None, ge=0)
+    default: bool = False
+
+
+class InformationQuestionIn(_Strict):
+    """A question answered when confirming."""
+
+    id: Id
+    text: LocalizedText
+    clarification: LocalizedLongText | None = None
+    required: bool = False
+
+
+class ScreeningQuestionIn(_Strict):
+    """A yes/no question shown before booking."""
+
+    id: Id
+    text: LocalizedText
+    clarification: LocalizedLongText | None = None
+    yes_required: bool = True
+    denied_message: LocalizedLongText | None = None
+
+
+class ServiceIn(_Strict):
+    """Something customers book."""
+
+    id: Id
+    public_id: PublicId | None = None
+    name: LocalizedText
+    description: LocalizedLongText | None = None
+    index: int | None = None
+    duration: Minutes
+    additional_customer_duration: FreeMinutes = 0
+    slot_step: Minutes | None = None
+    capacity: Annotated[int, Field(ge=1, le=10_000)] = 1
+    buffer_before: FreeMinutes = 0
+    buffer_after: FreeMinutes = 0
+    price: float | None = Field(None, ge=0)
+    category: str | None = Field(None, max_length=255)
+    durations: list[DurationIn] = Field(default_factory=list)
+    branches: list[Id] = Field(min_length=1)
+    resources: list[Id] | None = None
+    online_bookable: bool = True
+    max_reservations: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    resource_selection: Literal["none", "optional", "required"] = "none"
+    date_of_birth_required: bool = False
+    information_questions: list[InformationQuestionIn] = Field(default_factory=list)
+    screening_questions: list[ScreeningQuestionIn] = Field(default_factory=list)
+
+
+class ServiceGroupIn(_Strict):
+    """A listing group of services."""
+
+    id: Id
+    name: LocalizedText
+    index: int = 0
+    description: LocalizedLongText | None = None
+    services: list[Id] = Field(min_length=1)
+
+
+class ApiKeyIn(_Strict):
+    """An API key; ``internal`` keys may book services that are not bookable online."""
+
+    key: Annotated[str, StringConstraints(min_length=8, max_length=255)]
+    internal: bool = False
+
+
+class TenantIn(_Strict):
+    """An organisation with its own branches, services, customers and keys."""
+
+    id: Id
+    name: Text
+    default_locale: Locale = "en_US"
+    api_keys: list[Annotated[str, StringConstraints(min_length=8, max_length=255)] | ApiKeyIn] = (
+        Field(default_factory=list)
+    )
+    reservation_ttl_seconds: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] | None = None
+    horizon_days: Annotated[int, Field(ge=1, le=3660)] = 60
+    min_notice_minutes: Annotated[int, Field(ge=0, le=365 * 24 * 60)] = 0
+    branches: list[BranchIn] = Field(default_factory=list)
+    services: list[ServiceIn] = Field(default_factory=list)
+    service_groups: list[ServiceGroupIn] = Field(default_factory=list)
+    combinations: list[list[Id]] = Field(default_factory=list)
+
+
+class CatalogIn(_Strict):
+    """A whole catalog file."""
+
+    tenants: list[TenantIn] = Field(min_length=1)

@@ -1,0 +1,117 @@
+"""Weekly opening hours plus closures, turned into concrete instants per local date.
+
+Hours are wall-clock times in an IANA zone. They are converted for each concrete date, so a
+DST day has 23 or 25 hours and a local time that does not exist on that day is never produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from slotbook.domain.intervals import Interval
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRange:
+    """An opening range in local wall-clock minutes since midnight; ``end`` may be 1440."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def parse(cls, text: str) -> LocalRange:
+        """Parse ``"HH:MM-HH:MM"``; raise ValueError with a readable reason."""
+        parts = text.split("-")
+        if len(parts) != 2:
+            raise ValueError(f'"{text}" is not of the form HH:MM-HH:MM')
+        start = parse_clock(parts[0].strip(), allow_midnight_end=False)
+        end = parse_clock(parts[1].strip(), allow_midnight_end=True)
+        if end <= start:
+            raise ValueError(f'"{text}" ends before it starts')
+        return cls(start, end)
+
+    def __str__(self) -> str:
+        return f"{format_clock(self.start)}-{format_clock(self.end)}"
+
+
+def parse_clock(text: str, *, allow_midnight_end: bool) -> int:
+    """Minutes since midnight of a 24-hour ``HH:MM``; ``24:00`` only as an end."""
+    if len(text) != 5 or text[2] != ":" or not (text[:2].isdigit() and text[3:].isdigit()):
+        raise ValueError(f'"{text}" is not a time of the form HH:MM')
+    hours, minutes = int(text[:2]), int(text[3:])
+    if allow_midnight_end and hours == 24 and minutes == 0:
+        return 24 * 60
+    if hours > 23 or minutes > 59:
+        raise ValueError(f'"{text}" is not a valid time of day')
+    return hours * 60 + minutes
+
+
+def format_clock(minutes: int) -> str:
+    """``HH:MM`` for minutes since midnight."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Weekly hours (index 0 = Monday) and whole-day closures."""
+
+    weekly: tuple[tuple[LocalRange, ...], ...] = field(default=((),) * 7)
+    closed: frozenset[date] = frozenset()
+
+    def ranges_on(self, day: date) -> tuple[LocalRange, ...]:
+        """Local opening ranges on a date (empty when closed)."""
+        if day in self.closed:
+            return ()
+        return self.weekly[day.weekday()]
+
+
+def local_instant(day: date, minutes: int, zone: ZoneInfo) -> int:
+    """Epoch seconds of a local wall-clock time on a date.
+
+    A time inside a DST gap is read with the offset in force before the gap (PEP 495,
+    fold=0), which lands it after the gap: 02:30 on a spring-forward day becomes 03:30.
+    """
+    if minutes >= 24 * 60:
+        day = day + timedelta(days=minutes // (24 * 60))
+        minutes %= 24 * 60
+    wall = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
+    return int(wall.timestamp())
+
+
+def opening_intervals(schedule: Schedule, day: date, zone: ZoneInfo) -> list[Interval]:
+    """Open intervals of a local date as epoch-second ranges, DST-safe."""
+    result: list[Interval] = []
+    for rng in schedule.ranges_on(day):
+        start = local_instant(day, rng.start, zone)
+        end = local_instant(day, rng.end, zone)
+        if end > start:
+            result.append((start, end))
+    return result
+
+
+def to_local(instant: int, zone: ZoneInfo) -> datetime:
+    """Aware local datetime of epoch seconds."""
+    return datetime.fromtimestamp(instant, tz=UTC).astimezone(zone)
+
+
+def local_date_of(instant: int, zone: ZoneInfo) -> date:
+    """Local calendar date of epoch seconds."""
+    return to_local(instant, zone).date()
+
+
+def wall_time_exists(day: date, minutes: int, zone: ZoneInfo) -> bool:
+    """False for a local time that a DST gap skips on that date."""
+    instant = local_instant(day, minutes, zone)
+    local = to_local(instant, zone)
+    return local.date() == day and local.hour * 60 + local.minute == minutes
+
+
+def local_to_instant(day: date, minutes: int, zone: ZoneInfo) -> int | None:
+    """Epoch seconds of an existing local time (first occurrence); None inside a DST gap."""
+    if not wall_time_exists(day, minutes, zone):
+        return None
+    return local_instant(day, minutes, zone)

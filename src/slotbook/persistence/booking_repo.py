@@ -1,0 +1,479 @@
+"""Sessions and appointments. Overlaps and over-capacity are refused by the database itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from slotbook.domain.availability import Occupancy
+from slotbook.domain.errors import SlotTaken
+from slotbook.domain.model import FIRM_STATUSES, Appointment, ExternalIds, Status
+from slotbook.persistence.customer_repo import customer_of
+from slotbook.persistence.ids import new_id_columns, new_public_id
+from slotbook.persistence.tables import (
+    appointment_customers,
+    appointments,
+    branches,
+    customers,
+    resources,
+    sessions,
+)
+from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo
+
+_FIRM = [s.value for s in FIRM_STATUSES]
+
+
+def _epoch(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def _live_spaces(now: datetime) -> Any:
+    """Spaces an appointment row holds at ``now``: firm ones always, holds until they expire."""
+    return case(
+        (
+            or_(
+                appointments.c.status.in_(_FIRM),
+                and_(appointments.c.status == Status.HELD.value, appointments.c.expires_at > now),
+            ),
+            appointments.c.spaces,
+        ),
+        else_=0,
+    )
+
+
+class SqlBookingRepository:
+    """Sessions (resource occupancies) and the appointments in them."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+        self._postgres = connection.dialect.name == "postgresql"
+
+    # --- sessions --------------------------------------------------------------------------
+    def lock_resources(self, resource_refs: Sequence[int]) -> None:
+        """Row-lock resources (PostgreSQL); SQLite writers already hold the database lock."""
+        if self._postgres and resource_refs:
+            self._db.execute(
+                select(resources.c.pk)
+                .where(resources.c.pk.in_(sorted(set(resource_refs))))
+                .order_by(resources.c.pk)
+                .with_for_update()
+            )
+
+    def occupancies(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
+    ) -> list[Occupancy]:
+        """Live sessions on resources whose blocks overlap ``[lo, hi)``."""
+        if not resource_refs:
+            return []
+        live = func.coalesce(func.sum(_live_spaces(now)), 0).label("live")
+        query = (
+            select(
+                sessions.c.pk,
+                sessions.c.taken,
+                sessions.c.capacity,
+                sessions.c.service_keys,
+                sessions.c.starts_at,
+                sessions.c.ends_at,
+                sessions.c.block_start,
+                sessions.c.block_end,
+                resources.c.key,
+                live,
+            )
+            .select_from(
+                sessions.join(resources, resources.c.pk == sessions.c.resource_pk).outerjoin(
+                    appointments, appointments.c.session_pk == sessions.c.pk
+                )
+            )
+            .where(
+                sessions.c.resource_pk.in_(list(resource_refs)),
+                sessions.c.released.is_(False),
+                sessions.c.block_start < hi,
+                sessions.c.block_end > lo,
+            )
+            .group_by(sessions.c.pk, resources.c.key)
+        )
+        result = []
+        for row in self._db.execute(query):
+            if tidy and row.live != row.taken:
+                self._set_taken(row.pk, int(row.live), now)
+            if row.live > 0:
+                result.append(
+                    Occupancy(
+                        resource_key=row.key,
+                        start=_epoch(row.starts_at),
+                        end=_epoch(row.ends_at),
+                        block_start=_epoch(row.block_start),
+                        block_end=_epoch(row.block_end),
+                        service_keys=tuple(row.service_keys.split(",")),
+                        capacity=row.capacity,
+                        taken=int(row.live),
+                        session_id=row.pk,
+                    )
+                )
+        return result
+
+    def _set_taken(self, session_id: int, live: int, now: datetime) -> None:
+        self._db.execute(
+            update(sessions)
+            .where(sessions.c.pk == session_id)
+            .values(taken=live, released=live == 0, updated=now)
+        )
+
+    def open_session(
+        self,
+        *,
+        tenant_ref: int,
+        branch_ref: int,
+        resource_ref: int,
+        service_keys: tuple[str, ...],
+        start: datetime,
+        end: datetime,
+        block_start: datetime,
+        block_end: datetime,
+        capacity: int,
+        taken: int,
+        now: datetime,
+    ) -> int:
+        """Insert a session; an overlap on the resource is refused by the database."""
+        try:
+            with self._db.begin_nested():
+                return int(
+                    self._db.execute(
+                        sessions.insert()
+                        .values(
+                            tenant_pk=tenant_ref,
+                            branch_pk=branch_ref,
+                            resource_pk=resource_ref,
+                            service_keys=",".join(service_keys),
+                            starts_at=start,
+                            ends_at=end,
+                            block_start=block_start,
+                            block_end=block_end,
+                            capacity=capacity,
+                            taken=taken,
+                            released=False,
+                            created=now,
+                            updated=now,
+                            **new_id_columns(),
+                        )
+                        .returning(sessions.c.pk)
+                    ).scalar_one()
+                )
+        except IntegrityError as exc:
+            raise SlotTaken() from exc
+
+    def take_spaces(self, session_id: int, spaces: int, now: datetime) -> None:
+        """Take spaces in a session; more than its capacity is refused by the database."""
+        try:
+            with self._db.begin_nested():
+                self._db.execute(
+                    update(sessions)
+                    .where(sessions.c.pk == session_id)
+                    .values(taken=sessions.c.taken + spaces, released=False, updated=now)
+                )
+        except IntegrityError as exc:
+            raise SlotTaken("Not enough free spaces in this session") from exc
+
+    def recount(self, session_id: int, now: datetime, *, excluding: int | None = None) -> None:
+        """Recount a session's live spaces (leaving one appointment out); release it at 0."""
+        query = select(func.coalesce(func.sum(_live_spaces(now)), 0)).where(
+            appointments.c.session_pk == session_id
+        )
+        if excluding is not None:
+            query = query.where(appointments.c.pk != excluding)
+        live = self._db.execute(query).scalar_one()
+        self._set_taken(session_id, int(live), now)
+
+    def _session_query(self) -> Select[Any]:
+        return select(
+            sessions, branches.c.key.label("branch_key"), resources.c.key.label("resource_key")
+        ).select_from(
+            sessions.join(branches, branches.c.pk == sessions.c.branch_pk).join(
+                resources, resources.c.pk == sessions.c.resource_pk
+            )
+        )
+
+    def session(self, tenant_ref: int, kind: IdKind, value: str) -> SessionInfo | None:
+        """A session by one of its identifiers."""
+        if kind == "public_id":
+            return None
+        row = (
+            self._db.execute(
+                self._session_query().where(
+                    sessions.c.tenant_pk == tenant_ref, sessions.c[kind] == value
+                )
+            )
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else _session_of(row)
+
+    def session_by_id(self, session_id: int) -> SessionInfo:
+        """A session by its storage id."""
+        row = self._db.execute(self._session_query().where(sessions.c.pk == session_id)).mappings()
+        return _session_of(row.one())
+
+    # --- appointments ----------------------------------------------------------------------
+    def add(
+        self,
+        tenant_ref: int,
+        appointment: Appointment,
+        *,
+        branch_ref: int,
+        resource_ref: int,
+        now: datetime,
+    ) -> Appointment:
+        """Insert an appointment and its customer links; identifiers are assigned here."""
+        ids = new_id_columns()
+        appointment.public_id = new_public_id()
+        appointment.ids = ExternalIds(ids["uuid"], ids["digits"], ids["hex24"])
+        appointment.created = appointment.updated = now
+        appointment.id = self._db.execute(
+            appointments.insert()
+            .values(
+                tenant_pk=tenant_ref,
+                public_id=appointment.public_id,
+                created=now,
+                **ids,
+                **self._values(appointment, branch_ref, resource_ref, now),
+            )
+            .returning(appointments.c.pk)
+        ).scalar_one()
+        self._link_customers(appointment)
+        return appointment
+
+    def save(
+        self, appointment: Appointment, *, branch_ref: int, resource_ref: int, now: datetime
+    ) -> None:
+        """Write back an appointment's changed fields and customers."""
+        assert appointment.id is not None
+        appointment.updated = now
+        self._db.execute(
+            update(appointments)
+            .where(appointments.c.pk == appointment.id)
+            .values(**self._values(appointment, branch_ref, resource_ref, now))
+        )
+        self._db.execute(
+            delete(appointment_customers).where(
+                appointment_customers.c.appointment_pk == appointment.id
+            )
+        )
+        self._link_customers(appointment)
+
+    @staticmethod
+    def _values(
+        appointment: Appointment, branch_ref: int, resource_ref: int, now: datetime
+    ) -> dict[str, Any]:
+        return {
+            "session_pk": appointment.session_id,
+            "branch_pk": branch_ref,
+            "resource_pk": resource_ref,
+            "service_keys": list(appointment.service_keys),
+            "starts_at": appointment.start,
+            "ends_at": appointment.end,
+            "buffer_before": appointment.buffer_before,
+            "buffer_after": appointment.buffer_after,
+            "status": appointment.status.value,
+            "expires_at": appointment.expires_at,
+            "people": appointment.people,
+            "spaces": appointment.spaces,
+            "custom_length": appointment.custom_length,
+            "title": appointment.title,
+            "notes": appointment.notes,
+            "customer_message": appointment.customer_message,
+            "custom": appointment.custom,
+            "answers": dict(appointment.answers),
+            "source": appointment.source,
+            "updated": now,
+        }
+
+    def _link_customers(self, appointment: Appointment) -> None:
+        rows = []
+        for position, customer in enumerate(appointment.customers):
+            assert customer.id is not None
+            spaces = (
+                appointment.customer_spaces[position]
+                if position < len(appointment.customer_spaces)
+                else 1
+            )
+            rows.append(
+                {
+                    "appointment_pk": appointment.id,
+                    "position": position,
+                    "customer_pk": customer.id,
+                    "spaces": spaces,
+                }
+            )
+        if rows:
+            self._db.execute(appointment_customers.insert(), rows)
+
+    def _query(self) -> Select[Any]:
+        return (
+            select(
+                appointments,
+                branches.c.key.label("branch_key"),
+                resources.c.key.label("resource_key"),
+                sessions.c.uuid.label("session_uuid"),
+                sessions.c.digits.label("session_digits"),
+                sessions.c.hex24.label("session_hex24"),
+            )
+            .select_from(
+                appointments.join(branches, branches.c.pk == appointments.c.branch_pk)
+                .join(resources, resources.c.pk == appointments.c.resource_pk)
+                .join(sessions, sessions.c.pk == appointments.c.session_pk)
+            )
+            .order_by(appointments.c.starts_at, appointments.c.pk)
+        )
+
+    def _hydrate(self, rows: Sequence[RowMapping]) -> list[Appointment]:
+        result = [_appointment_of(row) for row in rows]
+        if not result:
+            return result
+        by_id = {a.id: a for a in result}
+        links = self._db.execute(
+            select(
+                appointment_customers.c.appointment_pk, appointment_customers.c.spaces, customers
+            )
+            .join(customers, customers.c.pk == appointment_customers.c.customer_pk)
+            .where(appointment_customers.c.appointment_pk.in_(list(by_id)))
+            .order_by(appointment_customers.c.appointment_pk, appointment_customers.c.position)
+        ).mappings()
+        for link in links:
+            target = by_id[link["appointment_pk"]]
+            target.customers.append(customer_of(link))
+            target.customer_spaces.append(link["spaces"])
+        return result
+
+    def get(
+        self, tenant_ref: int, kind: IdKind, value: str, *, for_update: bool = False
+    ) -> Appointment | None:
+        """An appointment by one of its identifiers, within a tenant."""
+        query = self._query().where(
+            appointments.c.tenant_pk == tenant_ref, appointments.c[kind] == value
+        )
+        if for_update and self._postgres:
+            query = query.with_for_update(of=appointments)
+        found = self._hydrate(self._db.execute(query).mappings().all())
+        return found[0] if found else None
+
+    def in_session(self, session_id: int) -> list[Appointment]:
+        """Every appointment of a session, oldest first."""
+        query = self._query().where(appointments.c.session_pk == session_id)
+        rows = self._db.execute(query.order_by(None).order_by(appointments.c.pk)).mappings().all()
+        return self._hydrate(rows)
+
+    def for_customer(self, tenant_ref: int, customer_id: int) -> list[Appointment]:
+        """Appointments that list a customer, by start."""
+        linked = exists().where(
+            appointment_customers.c.appointment_pk == appointments.c.pk,
+            appointment_customers.c.customer_pk == customer_id,
+        )
+        query = self._query().where(appointments.c.tenant_pk == tenant_ref, linked)
+        return self._hydrate(self._db.execute(query).mappings().all())
+
+    def find(
+        self,
+        tenant_ref: int,
+        criteria: AppointmentFilter,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[Appointment], int]:
+        """Appointments matching criteria, by start, with the total count."""
+        conditions: list[Any] = [appointments.c.tenant_pk == tenant_ref]
+        if criteria.branch_key is not None:
+            conditions.append(branches.c.key == criteria.branch_key)
+        if criteria.starts_from is not None:
+            conditions.append(appointments.c.starts_at >= criteria.starts_from)
+        if criteria.starts_before is not None:
+            conditions.append(appointments.c.starts_at < criteria.starts_before)
+        if criteria.statuses is not None:
+            conditions.append(appointments.c.status.in_(list(criteria.statuses)))
+        if criteria.session_hex_ids is not None:
+            conditions.append(sessions.c.hex24.in_(list(criteria.session_hex_ids)))
+        person = []
+        if criteria.customer_email is not None:
+            person.append(func.lower(customers.c.email) == criteria.customer_email.lower())
+        if criteria.customer_last_name is not None:
+            person.append(func.lower(customers.c.last_name) == criteria.customer_last_name.lower())
+        if person:
+            conditions.append(
+                exists()
+                .where(appointment_customers.c.appointment_pk == appointments.c.pk)
+                .where(customers.c.pk == appointment_customers.c.customer_pk)
+                .where(*person)
+            )
+        query = self._query().where(*conditions)
+        total = self._db.execute(
+            select(func.count()).select_from(query.order_by(None).subquery())
+        ).scalar_one()
+        if offset:
+            query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        return self._hydrate(self._db.execute(query).mappings().all()), int(total)
+
+
+def _session_of(row: RowMapping) -> SessionInfo:
+    return SessionInfo(
+        id=row["pk"],
+        ids=ExternalIds(row["uuid"], row["digits"], row["hex24"]),
+        branch_key=row["branch_key"],
+        resource_key=row["resource_key"],
+        service_keys=tuple(row["service_keys"].split(",")),
+        start=row["starts_at"],
+        end=row["ends_at"],
+        block_start=row["block_start"],
+        block_end=row["block_end"],
+        capacity=row["capacity"],
+        taken=row["taken"],
+        released=row["released"],
+        created=row["created"],
+        updated=row["updated"],
+    )
+
+
+def _appointment_of(row: RowMapping) -> Appointment:
+    return Appointment(
+        id=row["pk"],
+        public_id=row["public_id"],
+        ids=ExternalIds(row["uuid"], row["digits"], row["hex24"]),
+        branch_key=row["branch_key"],
+        resource_key=row["resource_key"],
+        service_keys=tuple(row["service_keys"]),
+        start=row["starts_at"],
+        end=row["ends_at"],
+        status=Status(row["status"]),
+        people=row["people"],
+        spaces=row["spaces"],
+        buffer_before=row["buffer_before"],
+        buffer_after=row["buffer_after"],
+        expires_at=row["expires_at"],
+        custom_length=row["custom_length"],
+        title=row["title"],
+        notes=row["notes"],
+        customer_message=row["customer_message"],
+        custom=row["custom"],
+        answers=dict(row["answers"] or {}),
+        source=row["source"],
+        created=row["created"],
+        updated=row["updated"],
+        session_id=row["session_pk"],
+        session_ids=ExternalIds(row["session_uuid"], row["session_digits"], row["session_hex24"]),
+    )

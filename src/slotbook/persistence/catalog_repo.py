@@ -1,0 +1,218 @@
+"""Catalog storage: one row per tenant, branch, resource, service and service group."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select, update
+
+from slotbook.catalog.convert import branch_of, group_of, resource_of, service_of
+from slotbook.catalog.schema import TenantIn
+from slotbook.domain.model import Catalog, TenantSettings
+from slotbook.persistence.ids import new_id_columns, new_public_id
+from slotbook.persistence.tables import branches, resources, service_groups, services, tenants
+
+
+class SqlCatalogRepository:
+    """Stores catalogs; loading is create-or-update by id and never touches appointments."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def tenant_keys(self) -> list[str]:
+        """Tenant ids, the first tenant first."""
+        rows = self._db.execute(select(tenants.c.key).order_by(tenants.c.position, tenants.c.pk))
+        return list(rows.scalars())
+
+    def revision(self, tenant_key: str) -> int | None:
+        """Current catalog revision of a tenant."""
+        value = self._db.execute(
+            select(tenants.c.revision).where(tenants.c.key == tenant_key)
+        ).scalar_one_or_none()
+        return None if value is None else int(value)
+
+    def load(self, tenant_key: str) -> Catalog | None:
+        """The whole catalog of a tenant, retired objects included."""
+        tenant = self._db.execute(select(tenants).where(tenants.c.key == tenant_key)).mappings()
+        trow = tenant.one_or_none()
+        if trow is None:
+            return None
+        pk = trow["pk"]
+        branch_rows = self._rows(branches, pk)
+        resource_rows = self._rows(resources, pk)
+        by_branch: dict[int, list[Mapping[str, Any]]] = {}
+        for row in resource_rows:
+            by_branch.setdefault(row["branch_pk"], []).append(row)
+        branch_list = tuple(
+            branch_of(
+                row,
+                tuple(
+                    resource_of(r, row["key"], row["data"]) for r in by_branch.get(row["pk"], [])
+                ),
+            )
+            for row in branch_rows
+        )
+        settings = trow["settings"]
+        return Catalog(
+            key=trow["key"],
+            name=trow["name"],
+            settings=TenantSettings(
+                reservation_ttl_seconds=settings.get("reservation_ttl_seconds"),
+                horizon_days=settings.get("horizon_days", 60),
+                min_notice_minutes=settings.get("min_notice_minutes", 0),
+                default_locale=settings.get("default_locale", "en_US"),
+            ),
+            branches=branch_list,
+            services=tuple(service_of(r) for r in self._rows(services, pk)),
+            service_groups=tuple(
+                group_of(r) for r in self._rows(service_groups, pk) if r["active"]
+            ),
+            combinations=tuple(tuple(c) for c in settings.get("combinations", [])),
+            revision=trow["revision"],
+            position=trow["position"],
+            created=trow["created"],
+            updated=trow["updated"],
+            ref=pk,
+        )
+
+    def _rows(self, table: Table, tenant_pk: int) -> list[dict[str, Any]]:
+        query = (
+            select(table)
+            .where(table.c.tenant_pk == tenant_pk)
+            .order_by(table.c.active.desc(), table.c.position, table.c.pk)
+        )
+        return [dict(row) for row in self._db.execute(query).mappings()]
+
+    # --- writing -------------------------------------------------------------------------
+    def apply(self, tenant: TenantIn, position: int, now: datetime) -> None:
+        """Create or update a tenant's catalog objects by id; retire the ones not listed."""
+        settings = {
+            "default_locale": tenant.default_locale,
+            "reservation_ttl_seconds": tenant.reservation_ttl_seconds,
+            "horizon_days": tenant.horizon_days,
+            "min_notice_minutes": tenant.min_notice_minutes,
+            "combinations": tenant.combinations,
+        }
+        existing = self._db.execute(
+            select(tenants.c.pk).where(tenants.c.key == tenant.id)
+        ).scalar_one_or_none()
+        values = {"name": tenant.name, "position": position, "settings": settings, "updated": now}
+        if existing is None:
+            tenant_pk = self._db.execute(
+                tenants.insert()
+                .values(key=tenant.id, revision=1, created=now, **values)
+                .returning(tenants.c.pk)
+            ).scalar_one()
+        else:
+            tenant_pk = existing
+            self._db.execute(
+                update(tenants)
+                .where(tenants.c.pk == tenant_pk)
+                .values(revision=tenants.c.revision + 1, **values)
+            )
+        branch_pks = self._upsert(
+            branches,
+            tenant_pk,
+            [
+                (
+                    b.id,
+                    b.public_id,
+                    b.model_dump(mode="json", exclude={"id", "public_id", "resources"}),
+                    {},
+                )
+                for b in tenant.branches
+            ],
+            now,
+        )
+        self._upsert(
+            resources,
+            tenant_pk,
+            [
+                (
+                    r.id,
+                    None,
+                    r.model_dump(mode="json", exclude={"id"}),
+                    {"branch_pk": branch_pks[b.id]},
+                )
+                for b in tenant.branches
+                for r in b.resources
+            ],
+            now,
+        )
+        self._upsert(
+            services,
+            tenant_pk,
+            [
+                (s.id, s.public_id, s.model_dump(mode="json", exclude={"id", "public_id"}), {})
+                for s in tenant.services
+            ],
+            now,
+        )
+        self._upsert(
+            service_groups,
+            tenant_pk,
+            [
+                (g.id, None, g.model_dump(mode="json", exclude={"id"}), {})
+                for g in tenant.service_groups
+            ],
+            now,
+        )
+
+    def _upsert(
+        self,
+        table: Table,
+        tenant_pk: int,
+        items: list[tuple[str, str | None, dict[str, Any], dict[str, Any]]],
+        now: datetime,
+    ) -> dict[str, int]:
+        """Insert new objects, update changed ones, retire missing ones; key -> pk."""
+        has_public_id = "public_id" in table.c
+        current = {
+            row["key"]: row
+            for row in self._db.execute(
+                select(table).where(table.c.tenant_pk == tenant_pk)
+            ).mappings()
+        }
+        pks: dict[str, int] = {}
+        for position, (key, public_id, data, extra) in enumerate(items):
+            row = current.get(key)
+            values: dict[str, Any] = {"data": data, "position": position, "active": True, **extra}
+            if has_public_id and (public_id is not None or row is None):
+                values["public_id"] = public_id or new_public_id()
+            if row is None:
+                pks[key] = self._db.execute(
+                    table.insert()
+                    .values(
+                        tenant_pk=tenant_pk,
+                        key=key,
+                        created=now,
+                        updated=now,
+                        **new_id_columns(),
+                        **values,
+                    )
+                    .returning(table.c.pk)
+                ).scalar_one()
+                continue
+            pks[key] = row["pk"]
+            if any(row[name] != value for name, value in values.items()):
+                self._db.execute(
+                    update(table).where(table.c.pk == row["pk"]).values(updated=now, **values)
+                )
+        missing = [row["pk"] for key, row in current.items() if key not in pks and row["active"]]
+        if missing:
+            self._db.execute(
+                update(table).where(table.c.pk.in_(missing)).values(active=False, updated=now)
+            )
+        return pks
+
+    def set_order(self, first: list[str]) -> None:
+        """Put the given tenants first, in this order; the rest keep their relative order."""
+        others = [k for k in self.tenant_keys() if k not in first]
+        for position, key in enumerate([*first, *others]):
+            self._db.execute(update(tenants).where(tenants.c.key == key).values(position=position))
+
+    def count(self) -> int:
+        """Number of tenants."""
+        return int(self._db.execute(select(func.count()).select_from(tenants)).scalar_one())

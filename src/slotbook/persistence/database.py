@@ -1,0 +1,104 @@
+"""Engines for SQLite (embedded default) and PostgreSQL, and schema migration on start."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+DEFAULT_SQLITE_FILE = "slotbook.sqlite3"
+WRITE_OPTION = "slotbook_write"
+_MIGRATION_LOCK = 7_301_224_001
+
+
+def normalize_url(url: str) -> str:
+    """Map user-facing URLs to SQLAlchemy ones: ``postgresql://`` uses psycopg 3."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite:") or "://" in url:
+        return url
+    # A bare path means a SQLite file.
+    return f"sqlite:///{Path(url).expanduser().resolve()}"
+
+
+def default_database_url() -> str:
+    """``SLOTBOOK_DATABASE_URL`` or a SQLite file in the working directory."""
+    return os.environ.get("SLOTBOOK_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_FILE}"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """True for the embedded SQLite backend."""
+    return engine.dialect.name == "sqlite"
+
+
+def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine whose write transactions are serialised correctly on either backend."""
+    sa_url = make_url(normalize_url(url))
+    if sa_url.get_backend_name() == "sqlite":
+        return _sqlite_engine(str(sa_url.render_as_string(hide_password=False)))
+    if sa_url.get_backend_name() != "postgresql":
+        raise ValueError(f"unsupported database {sa_url.get_backend_name()!r}")
+    return create_engine(
+        sa_url,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 60, "check_same_thread": False},
+        poolclass=NullPool if not in_memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN IMMEDIATE can be issued.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the database write lock up front: no lost updates, no upgrade deadlock.
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest revision (Alembic)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.connect() as connection:
+        if not is_sqlite(engine):
+            # Several processes may start at once; one migrates, the others wait.
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+            connection.commit()
+        try:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+        finally:
+            if not is_sqlite(engine):
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+                connection.commit()

@@ -1,0 +1,259 @@
+"""Table definitions (SQLAlchemy Core). Migrations in ``migrations/`` create these."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from slotbook.persistence.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _ids() -> list[Column[str]]:
+    """GUID, digit-string and 24-hex identifiers shown by the public APIs."""
+    return [
+        Column("uuid", String(36), nullable=False),
+        Column("digits", String(20), nullable=False),
+        Column("hex24", String(24), nullable=False),
+    ]
+
+
+def _stamps() -> list[Column[object]]:
+    return [
+        Column("created", UTCDateTime(), nullable=False),
+        Column("updated", UTCDateTime(), nullable=False),
+    ]
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("key", String(100), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+    Column("settings", JSON, nullable=False),
+    Column("revision", Integer, nullable=False, default=1),
+    *_stamps(),
+)
+
+branches = Table(
+    "branches",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("public_id", String(255), nullable=False),
+    *_ids(),
+    Column("position", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("data", JSON, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_pk", "key"),
+    UniqueConstraint("tenant_pk", "uuid"),
+    UniqueConstraint("tenant_pk", "digits"),
+    UniqueConstraint("tenant_pk", "hex24"),
+)
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("branch_pk", ForeignKey("branches.pk"), nullable=False),
+    Column("key", String(100), nullable=False),
+    *_ids(),
+    Column("position", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("data", JSON, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_pk", "key"),
+    UniqueConstraint("tenant_pk", "uuid"),
+    UniqueConstraint("tenant_pk", "digits"),
+    UniqueConstraint("tenant_pk", "hex24"),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("public_id", String(255), nullable=False),
+    *_ids(),
+    Column("position", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("data", JSON, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_pk", "key"),
+    UniqueConstraint("tenant_pk", "uuid"),
+    UniqueConstraint("tenant_pk", "digits"),
+    UniqueConstraint("tenant_pk", "hex24"),
+)
+
+service_groups = Table(
+    "service_groups",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("key", String(100), nullable=False),
+    *_ids(),
+    Column("position", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("data", JSON, nullable=False),
+    *_stamps(),
+    UniqueConstraint("tenant_pk", "key"),
+    UniqueConstraint("tenant_pk", "uuid"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("public_id", String(64), nullable=False),
+    *_ids(),
+    Column("external_id", String(255)),
+    Column("first_name", String(255)),
+    Column("last_name", String(255)),
+    Column("email", String(255)),
+    Column("phone", String(255)),
+    Column("date_of_birth", Date),
+    Column("identification_number", String(255)),
+    Column("address_line1", String(255)),
+    Column("address_line2", String(255)),
+    Column("address_city", String(255)),
+    Column("address_state", String(255)),
+    Column("address_zip", String(255)),
+    Column("address_country", String(255)),
+    Column("custom", Text),
+    *_stamps(),
+    UniqueConstraint("tenant_pk", "public_id"),
+    UniqueConstraint("tenant_pk", "uuid"),
+    UniqueConstraint("tenant_pk", "digits"),
+    UniqueConstraint("tenant_pk", "hex24"),
+    UniqueConstraint("tenant_pk", "external_id"),
+    Index(None, "tenant_pk", "email"),
+)
+
+# A session is one occupancy of one resource: an exclusive appointment, or a group session
+# that several appointments share up to ``capacity`` spaces. The database refuses two
+# unreleased sessions whose buffered blocks overlap on one resource (exclusion constraint on
+# PostgreSQL, triggers on SQLite), and more spaces taken than the capacity (CHECK).
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("branch_pk", ForeignKey("branches.pk"), nullable=False),
+    Column("resource_pk", ForeignKey("resources.pk"), nullable=False),
+    *_ids(),
+    Column("service_keys", String(1000), nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("block_start", UTCDateTime(), nullable=False),
+    Column("block_end", UTCDateTime(), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("taken", Integer, nullable=False),
+    Column("released", Boolean, nullable=False, default=False),
+    *_stamps(),
+    CheckConstraint("taken >= 0 AND taken <= capacity", name="spaces"),
+    CheckConstraint("block_start < block_end", name="block"),
+    UniqueConstraint("tenant_pk", "uuid"),
+    UniqueConstraint("tenant_pk", "digits"),
+    UniqueConstraint("tenant_pk", "hex24"),
+    Index("ix_sessions_live_block", "resource_pk", "block_start", "block_end", "released"),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("session_pk", ForeignKey("sessions.pk"), nullable=False),
+    Column("public_id", String(64), nullable=False),
+    *_ids(),
+    Column("branch_pk", ForeignKey("branches.pk"), nullable=False),
+    Column("resource_pk", ForeignKey("resources.pk"), nullable=False),
+    Column("service_keys", JSON, nullable=False),
+    Column("starts_at", UTCDateTime(), nullable=False),
+    Column("ends_at", UTCDateTime(), nullable=False),
+    Column("buffer_before", Integer, nullable=False, default=0),
+    Column("buffer_after", Integer, nullable=False, default=0),
+    Column("status", String(20), nullable=False),
+    Column("expires_at", UTCDateTime()),
+    Column("people", Integer, nullable=False),
+    Column("spaces", Integer, nullable=False),
+    Column("custom_length", Integer),
+    Column("title", String(255)),
+    Column("notes", Text),
+    Column("customer_message", Text),
+    Column("custom", Text),
+    Column("answers", JSON, nullable=False),
+    Column("source", String(20), nullable=False),
+    *_stamps(),
+    CheckConstraint("people >= 1 AND spaces >= 1", name="counts"),
+    UniqueConstraint("tenant_pk", "public_id"),
+    UniqueConstraint("tenant_pk", "uuid"),
+    UniqueConstraint("tenant_pk", "digits"),
+    UniqueConstraint("tenant_pk", "hex24"),
+    Index(None, "session_pk"),
+    Index(None, "tenant_pk", "starts_at"),
+)
+
+appointment_customers = Table(
+    "appointment_customers",
+    metadata,
+    Column("appointment_pk", ForeignKey("appointments.pk"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("customer_pk", ForeignKey("customers.pk"), nullable=False),
+    Column("spaces", Integer, nullable=False, default=1),
+    Index(None, "customer_pk"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(12), nullable=False),
+    Column("label", String(255)),
+    Column("internal", Boolean, nullable=False, default=False),
+    Column("source", String(20), nullable=False),
+    Column("created", UTCDateTime(), nullable=False),
+    Column("revoked", UTCDateTime()),
+    Index(None, "tenant_pk"),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("api_key_pk", ForeignKey("api_keys.pk"), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("created", UTCDateTime(), nullable=False),
+)

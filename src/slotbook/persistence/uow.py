@@ -1,0 +1,69 @@
+"""Unit of work over one SQLAlchemy connection and transaction."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from slotbook.persistence.booking_repo import SqlBookingRepository
+from slotbook.persistence.catalog_repo import SqlCatalogRepository
+from slotbook.persistence.customer_repo import SqlCustomerRepository
+from slotbook.persistence.database import WRITE_OPTION
+from slotbook.persistence.key_repo import SqlKeyRepository
+
+
+class SqlUnitOfWork:
+    """One transaction; rolled back unless ``commit()`` was called."""
+
+    catalogs: SqlCatalogRepository
+    bookings: SqlBookingRepository
+    customers: SqlCustomerRepository
+    keys: SqlKeyRepository
+
+    def __init__(self, engine: Engine, *, write: bool) -> None:
+        self._engine = engine
+        self._write = write
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        if self._write:
+            connection = connection.execution_options(**{WRITE_OPTION: True})
+        connection.begin()
+        self._connection = connection
+        self.catalogs = SqlCatalogRepository(connection)
+        self.bookings = SqlBookingRepository(connection)
+        self.customers = SqlCustomerRepository(connection)
+        self.keys = SqlKeyRepository(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        try:
+            if self._connection.in_transaction():
+                self._connection.rollback()
+        finally:
+            self._connection.close()
+            self._connection = None
+
+    def commit(self) -> None:
+        """Make the transaction's writes durable."""
+        assert self._connection is not None
+        self._connection.commit()
+
+
+class SqlUnitOfWorkFactory:
+    """Creates units of work on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, write=write)

@@ -1,0 +1,163 @@
+"""Availability use cases: bookable dates and start times, one query for the whole window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+
+from slotbook.domain.availability import (
+    Demand,
+    Occupancy,
+    Opening,
+    ResourceCalendar,
+    Window,
+    bookable_days,
+    openings,
+)
+from slotbook.domain.model import (
+    Branch,
+    Catalog,
+    Service,
+    appointment_length,
+    buffers_of,
+    session_capacity,
+    spaces_needed,
+)
+from slotbook.domain.schedule import local_instant
+from slotbook.services.context import Slotbook
+from slotbook.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class SlotQuery:
+    """What a client asks for: services at a branch, for some people, maybe a length."""
+
+    branch: Branch
+    services: tuple[Service, ...]
+    people: int = 1
+    custom_length: int | None = None
+    duration: int | None = None
+    resource_keys: tuple[str, ...] | None = None
+    step: int | None = None
+    spaces: int | None = None
+
+    @property
+    def length(self) -> int:
+        """Length in minutes of a new appointment for this query."""
+        return appointment_length(
+            self.services,
+            self.people,
+            custom_length=self.custom_length,
+            chosen_duration=self.duration,
+        )
+
+
+def build_demand(catalog: Catalog, query: SlotQuery) -> Demand:
+    """The engine's view of a query: lengths in seconds and the resources that can host it."""
+    services = query.services
+    before, after = buffers_of(services)
+    hosts = catalog.resources_for(query.branch.key, services)
+    if query.resource_keys is not None:
+        hosts = [r for r in hosts if r.key in query.resource_keys]
+    return Demand(
+        service_keys=tuple(s.key for s in services),
+        length=query.length * 60,
+        step=(query.step or services[0].step) * 60,
+        resources=tuple(ResourceCalendar(r.key, r.schedule) for r in hosts),
+        buffer_before=before * 60,
+        buffer_after=after * 60,
+        spaces=query.spaces if query.spaces is not None else spaces_needed(services, query.people),
+        capacity=session_capacity(services),
+    )
+
+
+def booking_window(
+    catalog: Catalog,
+    branch: Branch,
+    now: datetime,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> Window:
+    """Dates from today (branch-local) through the horizon; starts after the minimum notice."""
+    zone = branch.zone
+    today = now.astimezone(zone).date()
+    horizon_last = today + timedelta(days=catalog.settings.horizon_days - 1)
+    first = today if first_day is None else max(first_day, today)
+    last = horizon_last if last_day is None else min(last_day, horizon_last)
+    earliest = now + timedelta(minutes=catalog.settings.min_notice_minutes)
+    return Window(zone, first, last, int(earliest.timestamp()))
+
+
+def load_occupancies(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    demand: Demand,
+    window: Window,
+    now: datetime,
+    *,
+    tidy: bool = False,
+) -> list[Occupancy]:
+    """Every live session on the demand's resources around the window, in one query."""
+    if window.first_day > window.last_day:
+        return []
+    refs = [catalog.resource(r.key, include_retired=True).ref for r in demand.resources]
+    lo = local_instant(window.first_day, 0, window.zone) - 86_400
+    hi = local_instant(window.last_day, 0, window.zone) + 2 * 86_400
+    return uow.bookings.occupancies(
+        refs, datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC), now, tidy=tidy
+    )
+
+
+def find_days(
+    app: Slotbook,
+    catalog: Catalog,
+    query: SlotQuery,
+    *,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> list[date]:
+    """Local dates with at least one free start."""
+    demand = build_demand(catalog, query)
+    if not demand.resources:
+        return []
+    now = app.now()
+    window = booking_window(catalog, query.branch, now, first_day, last_day)
+    with app.uows() as uow:
+        busy = load_occupancies(uow, catalog, demand, window, now)
+    return bookable_days(demand, busy, window)
+
+
+def find_openings(
+    app: Slotbook,
+    catalog: Catalog,
+    query: SlotQuery,
+    *,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> list[Opening]:
+    """Every free start (with its hosts) on the given local dates."""
+    demand = build_demand(catalog, query)
+    if not demand.resources:
+        return []
+    now = app.now()
+    window = booking_window(catalog, query.branch, now, first_day, last_day)
+    with app.uows() as uow:
+        busy = load_occupancies(uow, catalog, demand, window, now)
+    return openings(demand, busy, window)
+
+
+def instant(seconds: int) -> datetime:
+    """Aware UTC datetime of epoch seconds (the engine's unit)."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def without_own(busy: Sequence[Occupancy], session_id: int | None, spaces: int) -> list[Occupancy]:
+    """Occupancies as if an appointment had left its session (for moves)."""
+    result = []
+    for occ in busy:
+        if occ.session_id != session_id:
+            result.append(occ)
+        elif occ.taken > spaces:
+            result.append(replace(occ, taken=occ.taken - spaces))
+    return result

@@ -1,0 +1,389 @@
+"""Booking use cases: hold or book a slot, confirm a hold, turn a hold into participants."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from slotbook.domain.availability import Opening, fit
+from slotbook.domain.errors import InvalidRequest, NotAllowed, NotFound, NotHeld, SlotTaken
+from slotbook.domain.model import (
+    Appointment,
+    Catalog,
+    Customer,
+    CustomerDetails,
+    ExternalIds,
+    Status,
+)
+from slotbook.services.availability import (
+    SlotQuery,
+    booking_window,
+    build_demand,
+    instant,
+    load_occupancies,
+    without_own,
+)
+from slotbook.services.context import Slotbook
+from slotbook.services.ports import IdKind, UnitOfWork
+
+AppointmentRef = tuple[IdKind, str]
+_NO_IDS = ExternalIds("", "", "")
+
+
+@dataclass(frozen=True, slots=True)
+class BookingDetails:
+    """Who books and what they tell us."""
+
+    customers: Sequence[CustomerDetails] = ()
+    customer_spaces: Sequence[int] = ()
+    title: str | None = None
+    notes: str | None = None
+    customer_message: str | None = None
+    custom: str | None = None
+    answers: Mapping[str, str] = field(default_factory=dict)
+    source: str = "api"
+
+
+def check_bookable(catalog: Catalog, query: SlotQuery, *, internal: bool) -> None:
+    """Refuse what no slot could satisfy: unknown combos, closed services, too many people."""
+    for service in query.services:
+        if query.branch.key not in service.branch_keys:
+            raise NotFound("service", service.key, "Service is not offered at this branch")
+        if not service.online_bookable and not internal:
+            raise NotAllowed(f'Service "{service.key}" cannot be booked online')
+        if service.max_reservations is not None and query.people > service.max_reservations:
+            raise InvalidRequest(
+                f"At most {service.max_reservations} customers can book this service together",
+                "numberOfCustomers",
+            )
+        if service.is_group and len(query.services) == 1 and query.people > service.capacity:
+            raise InvalidRequest(
+                f"A session of this service holds at most {service.capacity} customers",
+                "numberOfCustomers",
+            )
+    if len(query.services) > 1 and not catalog.is_combination(tuple(s.key for s in query.services)):
+        raise InvalidRequest("These services cannot be booked together", "services")
+    if len({s.key for s in query.services}) != len(query.services):
+        raise InvalidRequest("A service is listed twice", "services")
+
+
+def save_customers(
+    uow: UnitOfWork, catalog: Catalog, details: Sequence[CustomerDetails], now: datetime
+) -> list[Customer]:
+    """Create customers, reusing (and updating) the record of a known external id."""
+    return [uow.customers.upsert(catalog.ref, d, now) for d in details]
+
+
+def _take(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    opening: Opening,
+    query: SlotQuery,
+    spaces: int,
+    now: datetime,
+) -> tuple[int, str, datetime, datetime]:
+    """Join the best group session or open a new one; returns (session, resource, start, end)."""
+    if opening.sessions:
+        chosen = opening.sessions[0]
+        assert chosen.session_id is not None
+        uow.bookings.take_spaces(chosen.session_id, spaces, now)
+        return chosen.session_id, chosen.resource_key, instant(chosen.start), instant(chosen.end)
+    if not opening.resources:
+        raise SlotTaken()
+    demand = build_demand(catalog, query)
+    resource = catalog.resource(opening.resources[0])
+    start, end = instant(opening.start), instant(opening.end)
+    session_id = uow.bookings.open_session(
+        tenant_ref=catalog.ref,
+        branch_ref=query.branch.ref,
+        resource_ref=resource.ref,
+        service_keys=demand.service_keys,
+        start=start,
+        end=end,
+        block_start=instant(opening.start - demand.buffer_before),
+        block_end=instant(opening.end + demand.buffer_after),
+        capacity=demand.capacity,
+        taken=spaces,
+        now=now,
+    )
+    return session_id, resource.key, start, end
+
+
+def _find_fit(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    query: SlotQuery,
+    start: datetime,
+    now: datetime,
+    *,
+    on_grid: bool,
+    leaving: Appointment | None = None,
+) -> Opening:
+    """Lock the candidate resources and find who can host ``start`` right now."""
+    demand = build_demand(catalog, query)
+    if not demand.resources:
+        raise SlotTaken()
+    uow.bookings.lock_resources(
+        [catalog.resource(r.key, include_retired=True).ref for r in demand.resources]
+    )
+    local_day = start.astimezone(query.branch.zone).date()
+    window = booking_window(catalog, query.branch, now, local_day, local_day)
+    busy = load_occupancies(uow, catalog, demand, window, now, tidy=True)
+    if leaving is not None and leaving.is_live(now):
+        busy = without_own(busy, leaving.session_id, leaving.spaces)
+    opening = fit(demand, busy, window, int(start.timestamp()), on_grid=on_grid)
+    if opening is None:
+        raise SlotTaken()
+    return opening
+
+
+def place(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    query: SlotQuery,
+    start: datetime,
+    status: Status,
+    details: BookingDetails = BookingDetails(),
+    hold_ttl: timedelta | None = None,
+    internal: bool = False,
+    on_grid: bool = True,
+) -> Appointment:
+    """Hold or book the slot at ``start``; the database refuses a double booking."""
+    check_bookable(catalog, query, internal=internal)
+    if status is Status.HELD and hold_ttl is None:
+        raise ValueError("a hold needs a time to live")
+    now = app.now()
+    demand = build_demand(catalog, query)
+    with app.uows(write=True) as uow:
+        opening = _find_fit(uow, catalog, query, start, now, on_grid=on_grid)
+        session_id, resource_key, begins, ends = _take(
+            uow, catalog, opening, query, demand.spaces, now
+        )
+        appointment = Appointment(
+            public_id="",
+            ids=_NO_IDS,
+            branch_key=query.branch.key,
+            resource_key=resource_key,
+            service_keys=demand.service_keys,
+            start=begins,
+            end=ends,
+            status=status,
+            people=query.people,
+            spaces=demand.spaces,
+            buffer_before=demand.buffer_before // 60,
+            buffer_after=demand.buffer_after // 60,
+            expires_at=now + hold_ttl if status is Status.HELD and hold_ttl else None,
+            custom_length=query.custom_length,
+            title=details.title,
+            notes=details.notes,
+            customer_message=details.customer_message,
+            custom=details.custom,
+            answers=dict(details.answers),
+            customers=save_customers(uow, catalog, details.customers, now),
+            customer_spaces=list(details.customer_spaces),
+            source=details.source,
+            session_id=session_id,
+        )
+        added = uow.bookings.add(
+            catalog.ref,
+            appointment,
+            branch_ref=query.branch.ref,
+            resource_ref=catalog.resource(resource_key).ref,
+            now=now,
+        )
+        result = reread(uow, catalog, added)
+        uow.commit()
+    return result
+
+
+def reread(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> Appointment:
+    """The stored state of an appointment (with its session ids and customers)."""
+    found = uow.bookings.get(catalog.ref, "public_id", appointment.public_id)
+    assert found is not None
+    return found
+
+
+def load_appointment(
+    uow: UnitOfWork, catalog: Catalog, ref: AppointmentRef, *, for_update: bool = False
+) -> Appointment:
+    """An appointment of this tenant, or NotFound."""
+    found = uow.bookings.get(catalog.ref, ref[0], ref[1], for_update=for_update)
+    if found is None:
+        raise NotFound("appointment", ref[1], "Appointment not found")
+    return found
+
+
+def save(uow: UnitOfWork, catalog: Catalog, appointment: Appointment, now: datetime) -> None:
+    """Write an appointment back."""
+    uow.bookings.save(
+        appointment,
+        branch_ref=catalog.branch(appointment.branch_key, include_retired=True).ref,
+        resource_ref=catalog.resource(appointment.resource_key, include_retired=True).ref,
+        now=now,
+    )
+
+
+def query_of(catalog: Catalog, appointment: Appointment, *, people: int | None = None) -> SlotQuery:
+    """The slot query an existing appointment answers (to move or resize it)."""
+    branch = catalog.branch(appointment.branch_key, include_retired=True)
+    services = tuple(catalog.service(k, include_retired=True) for k in appointment.service_keys)
+    return SlotQuery(
+        branch=branch,
+        services=services,
+        people=people if people is not None else appointment.people,
+        custom_length=appointment.custom_length,
+    )
+
+
+def move(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    appointment: Appointment,
+    *,
+    start: datetime,
+    query: SlotQuery,
+    now: datetime,
+) -> None:
+    """Move (or resize) an appointment to ``start`` on the query's resources; caller saves."""
+    opening = _find_fit(uow, catalog, query, start, now, on_grid=False, leaving=appointment)
+    old_session = appointment.session_id
+    assert old_session is not None
+    assert appointment.id is not None
+    uow.bookings.recount(old_session, now, excluding=appointment.id)
+    spaces = build_demand(catalog, query).spaces
+    session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, spaces, now)
+    appointment.session_id = session_id
+    appointment.resource_key = resource_key
+    appointment.branch_key = query.branch.key
+    appointment.start, appointment.end = begins, ends
+    appointment.spaces = spaces
+    appointment.people = query.people
+
+
+def confirm(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    ref: AppointmentRef,
+    details: BookingDetails,
+    allowed_from: tuple[Status, ...] = (Status.HELD,),
+    keep_details: bool = False,
+) -> Appointment:
+    """Confirm a live hold (or a reserved appointment) with the customers' details.
+
+    When the number of customers changes the length (duration rules), the appointment is
+    resized in place on its resource, or refused when the longer slot is taken.
+    """
+    now = app.now()
+    with app.uows(write=True) as uow:
+        appointment = load_appointment(uow, catalog, ref, for_update=True)
+        if appointment.status not in allowed_from or appointment.is_expired_hold(now):
+            raise NotHeld(expired=appointment.is_expired_hold(now))
+        people = len(details.customers) or appointment.people
+        if people != appointment.people:
+            query = query_of(catalog, appointment, people=people)
+            resized = query.length != appointment.length_minutes
+            grows = build_demand(catalog, query).spaces != appointment.spaces
+            if resized or grows:
+                query = SlotQuery(
+                    branch=query.branch,
+                    services=query.services,
+                    people=people,
+                    custom_length=appointment.custom_length,
+                    resource_keys=(appointment.resource_key,),
+                )
+                move(uow, catalog, appointment, start=appointment.start, query=query, now=now)
+            appointment.people = people
+        if details.customers:
+            appointment.customers = save_customers(uow, catalog, details.customers, now)
+            appointment.customer_spaces = list(details.customer_spaces)
+        if not keep_details:
+            appointment.title = details.title if details.title is not None else appointment.title
+            appointment.notes = details.notes if details.notes is not None else appointment.notes
+        if details.customer_message is not None:
+            appointment.customer_message = details.customer_message
+        if details.answers:
+            appointment.answers = dict(details.answers)
+        appointment.status = Status.CONFIRMED
+        appointment.expires_at = None
+        save(uow, catalog, appointment, now)
+        result = reread(uow, catalog, appointment)
+        uow.commit()
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """One customer taking spaces in a group session."""
+
+    customer: CustomerDetails
+    spaces: int = 1
+
+
+def book_participants(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    hold: AppointmentRef,
+    participants: Sequence[Participant],
+    source: str = "api",
+) -> list[Appointment]:
+    """Turn a live hold into one confirmed appointment per participant, in its session.
+
+    More spaces than the hold reserved are taken if the session still has room; fewer free
+    the rest at once.
+    """
+    if not participants:
+        raise InvalidRequest("At least one customer is required", "customers")
+    now = app.now()
+    with app.uows(write=True) as uow:
+        held = load_appointment(uow, catalog, hold, for_update=True)
+        if not held.is_live_hold(now):
+            raise NotHeld("This reservation has expired or was already used", expired=True)
+        assert held.session_id is not None
+        uow.bookings.lock_resources([catalog.resource(held.resource_key, include_retired=True).ref])
+        total = sum(p.spaces for p in participants)
+        if total > held.spaces:
+            uow.bookings.take_spaces(held.session_id, total - held.spaces, now)
+        result = []
+        for index, participant in enumerate(participants):
+            customers = save_customers(uow, catalog, [participant.customer], now)
+            if index == 0:
+                appointment = held
+            else:
+                appointment = Appointment(
+                    public_id="",
+                    ids=_NO_IDS,
+                    branch_key=held.branch_key,
+                    resource_key=held.resource_key,
+                    service_keys=held.service_keys,
+                    start=held.start,
+                    end=held.end,
+                    status=Status.CONFIRMED,
+                    buffer_before=held.buffer_before,
+                    buffer_after=held.buffer_after,
+                    session_id=held.session_id,
+                    source=source,
+                )
+            appointment.status = Status.CONFIRMED
+            appointment.expires_at = None
+            appointment.people = appointment.spaces = participant.spaces
+            appointment.customers = customers
+            appointment.customer_spaces = [participant.spaces]
+            if index == 0:
+                save(uow, catalog, appointment, now)
+            else:
+                uow.bookings.add(
+                    catalog.ref,
+                    appointment,
+                    branch_ref=catalog.branch(held.branch_key, include_retired=True).ref,
+                    resource_ref=catalog.resource(held.resource_key, include_retired=True).ref,
+                    now=now,
+                )
+            result.append(appointment)
+        uow.bookings.recount(held.session_id, now)
+        stored = [reread(uow, catalog, a) for a in result]
+        uow.commit()
+    return stored

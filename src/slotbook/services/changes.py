@@ -1,0 +1,181 @@
+"""Changing appointments: cancel, release a hold, keep it, move it, update its customer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slotbook.domain.errors import InvalidRequest, NotHeld, WrongState
+from slotbook.domain.model import Appointment, Catalog, CustomerDetails, Status
+from slotbook.services.availability import SlotQuery
+from slotbook.services.booking import (
+    AppointmentRef,
+    load_appointment,
+    move,
+    query_of,
+    reread,
+    save,
+)
+from slotbook.services.context import Slotbook
+from slotbook.services.ports import UnitOfWork
+
+
+def _lock_resource_of(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> None:
+    uow.bookings.lock_resources(
+        [catalog.resource(appointment.resource_key, include_retired=True).ref]
+    )
+
+
+def _finish(
+    uow: UnitOfWork, catalog: Catalog, appointment: Appointment, now: datetime
+) -> Appointment:
+    save(uow, catalog, appointment, now)
+    assert appointment.session_id is not None
+    uow.bookings.recount(appointment.session_id, now)
+    result = reread(uow, catalog, appointment)
+    uow.commit()
+    return result
+
+
+def cancel(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    ref: AppointmentRef,
+    allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
+) -> Appointment:
+    """Cancel an appointment; its spaces are free at once."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        appointment = load_appointment(uow, catalog, ref, for_update=True)
+        if appointment.status not in allowed_from:
+            raise WrongState(f"An appointment in status {appointment.status} cannot be cancelled")
+        _lock_resource_of(uow, catalog, appointment)
+        appointment.status = Status.CANCELLED
+        appointment.expires_at = None
+        return _finish(uow, catalog, appointment, now)
+
+
+def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
+    """Give up a hold before it expires."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        appointment = load_appointment(uow, catalog, ref, for_update=True)
+        if appointment.status is not Status.HELD:
+            raise WrongState("Only a pending hold can be released")
+        _lock_resource_of(uow, catalog, appointment)
+        appointment.status = Status.RELEASED
+        return _finish(uow, catalog, appointment, now)
+
+
+def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
+    """Turn a live hold into a reservation that does not expire (not yet confirmed)."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        appointment = load_appointment(uow, catalog, ref, for_update=True)
+        if appointment.status is not Status.HELD:
+            raise WrongState("Only a pending hold can be reserved")
+        if not appointment.is_live_hold(now):
+            raise NotHeld("The hold has expired", expired=True)
+        appointment.status = Status.RESERVED
+        appointment.expires_at = None
+        return _finish(uow, catalog, appointment, now)
+
+
+def reschedule(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    ref: AppointmentRef,
+    start: datetime,
+    end: datetime | None = None,
+    resource_key: str | None = None,
+    allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
+) -> Appointment:
+    """Move an appointment to a new start (and end), on its resource unless another is given."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        appointment = load_appointment(uow, catalog, ref, for_update=True)
+        if appointment.status not in allowed_from or not appointment.is_live(now):
+            raise WrongState("Only a live appointment can be rescheduled")
+        base = query_of(catalog, appointment)
+        custom_length = appointment.custom_length
+        if end is not None:
+            minutes = (end - start).total_seconds() / 60
+            if minutes <= 0 or minutes != int(minutes):
+                raise InvalidRequest("The end must be whole minutes after the start", "end")
+            if int(minutes) != appointment.length_minutes:
+                custom_length = int(minutes)
+        target = resource_key or appointment.resource_key
+        resource = catalog.resource(target)
+        branch = catalog.branch(resource.branch_key)
+        if branch.key != appointment.branch_key:
+            raise InvalidRequest("An appointment cannot move to another branch", "resourceId")
+        query = SlotQuery(
+            branch=branch,
+            services=base.services,
+            people=appointment.people,
+            custom_length=custom_length,
+            resource_keys=(target,),
+        )
+        move(uow, catalog, appointment, start=start, query=query, now=now)
+        appointment.custom_length = custom_length
+        return _finish(uow, catalog, appointment, now)
+
+
+def reschedule_to_hold(
+    app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, hold: AppointmentRef
+) -> Appointment:
+    """Move an appointment into the slot of a live hold; the hold is used up, the id kept."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        first, second = sorted([ref, hold], key=lambda r: r[1])
+        loaded = {r: load_appointment(uow, catalog, r, for_update=True) for r in (first, second)}
+        appointment, held = loaded[ref], loaded[hold]
+        if appointment.status not in (Status.CONFIRMED, Status.RESERVED):
+            raise WrongState("Only a booked appointment can be rescheduled")
+        if held.id == appointment.id or not held.is_live_hold(now):
+            raise NotHeld("The reservation has expired or was already used", expired=True)
+        if sorted(held.service_keys) != sorted(appointment.service_keys):
+            raise InvalidRequest("The reservation is for other services", "reservationId")
+        if held.people != appointment.people:
+            raise InvalidRequest("The reservation is for another number of people", "reservationId")
+        uow.bookings.lock_resources(
+            [
+                catalog.resource(a.resource_key, include_retired=True).ref
+                for a in (appointment, held)
+            ]
+        )
+        old_session = appointment.session_id
+        assert old_session is not None
+        for name in ("session_id", "branch_key", "resource_key", "start", "end", "spaces"):
+            setattr(appointment, name, getattr(held, name))
+        appointment.buffer_before, appointment.buffer_after = held.buffer_before, held.buffer_after
+        appointment.custom_length = held.custom_length
+        held.status = Status.RELEASED
+        held.expires_at = None
+        save(uow, catalog, held, now)
+        uow.bookings.recount(old_session, now)
+        return _finish(uow, catalog, appointment, now)
+
+
+def update_customer(
+    app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, details: CustomerDetails
+) -> Appointment:
+    """Update the (first) customer of an appointment; a new external id re-links it."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        appointment = load_appointment(uow, catalog, ref, for_update=True)
+        if appointment.status in (Status.CANCELLED, Status.RELEASED):
+            raise WrongState("The appointment is no longer active")
+        current = appointment.customers[0] if appointment.customers else None
+        if current is None or (
+            details.external_id is not None and details.external_id != current.external_id
+        ):
+            replacement = uow.customers.upsert(catalog.ref, details, now)
+            appointment.customers = [replacement, *appointment.customers[1:]]
+        else:
+            appointment.customers[0] = uow.customers.update(current, details, now)
+        save(uow, catalog, appointment, now)
+        result = reread(uow, catalog, appointment)
+        uow.commit()
+    return result

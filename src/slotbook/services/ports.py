@@ -1,0 +1,310 @@
+"""Interfaces the use cases need from storage and the outside world."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Literal, Protocol, Self
+
+from slotbook.catalog.schema import TenantIn
+from slotbook.domain.availability import Occupancy
+from slotbook.domain.model import Appointment, Catalog, Customer, CustomerDetails, ExternalIds
+
+IdKind = Literal["public_id", "uuid", "digits", "hex24"]
+
+
+class Clock(Protocol):
+    """Source of the current instant (aware, UTC)."""
+
+    def now(self) -> datetime:
+        """The current instant."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """A session (one occupancy of a resource) as stored."""
+
+    id: int
+    ids: ExternalIds
+    branch_key: str
+    resource_key: str
+    service_keys: tuple[str, ...]
+    start: datetime
+    end: datetime
+    block_start: datetime
+    block_end: datetime
+    capacity: int
+    taken: int
+    released: bool
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyInfo:
+    """An API key as listed (never the key itself)."""
+
+    id: int
+    tenant_key: str
+    prefix: str
+    label: str | None
+    internal: bool
+    source: str
+    created: datetime
+    revoked: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentFilter:
+    """Criteria for listing appointments of a tenant."""
+
+    branch_key: str | None = None
+    customer_email: str | None = None
+    customer_last_name: str | None = None
+    starts_from: datetime | None = None
+    starts_before: datetime | None = None
+    statuses: tuple[str, ...] | None = None
+    session_hex_ids: tuple[str, ...] | None = None
+
+
+class CatalogRepository(Protocol):
+    """Stored catalogs (one per tenant)."""
+
+    def tenant_keys(self) -> list[str]:
+        """Tenant ids, the first tenant first."""
+        ...
+
+    def revision(self, tenant_key: str) -> int | None:
+        """Current catalog revision of a tenant; None when the tenant is unknown."""
+        ...
+
+    def load(self, tenant_key: str) -> Catalog | None:
+        """The whole catalog of a tenant, retired objects included."""
+        ...
+
+    def apply(self, tenant: TenantIn, position: int, now: datetime) -> None:
+        """Create or update a tenant's catalog objects by id; retire the missing ones."""
+        ...
+
+    def set_order(self, first: list[str]) -> None:
+        """Put the given tenants first, in this order."""
+        ...
+
+
+class BookingRepository(Protocol):
+    """Sessions and appointments."""
+
+    def lock_resources(self, resource_refs: Sequence[int]) -> None:
+        """Serialise writers on these resources until the transaction ends."""
+        ...
+
+    def occupancies(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
+    ) -> list[Occupancy]:
+        """Live sessions on resources whose blocks overlap ``[lo, hi)``.
+
+        With ``tidy`` (writers, under lock) sessions whose holds have expired get their
+        spaces recounted, and are released when nothing live is left in them.
+        """
+        ...
+
+    def open_session(
+        self,
+        *,
+        tenant_ref: int,
+        branch_ref: int,
+        resource_ref: int,
+        service_keys: tuple[str, ...],
+        start: datetime,
+        end: datetime,
+        block_start: datetime,
+        block_end: datetime,
+        capacity: int,
+        taken: int,
+        now: datetime,
+    ) -> int:
+        """Insert a session; the database refuses an overlap on the resource."""
+        ...
+
+    def take_spaces(self, session_id: int, spaces: int, now: datetime) -> None:
+        """Take spaces in a session; the database refuses more than its capacity."""
+        ...
+
+    def recount(self, session_id: int, now: datetime, *, excluding: int | None = None) -> None:
+        """Recount a session's live spaces (leaving one appointment out); release it at 0."""
+        ...
+
+    def session(self, tenant_ref: int, kind: IdKind, value: str) -> SessionInfo | None:
+        """A session by one of its identifiers."""
+        ...
+
+    def session_by_id(self, session_id: int) -> SessionInfo:
+        """A session by its storage id."""
+        ...
+
+    def add(
+        self,
+        tenant_ref: int,
+        appointment: Appointment,
+        *,
+        branch_ref: int,
+        resource_ref: int,
+        now: datetime,
+    ) -> Appointment:
+        """Insert an appointment (with its customers); identifiers are assigned here."""
+        ...
+
+    def save(
+        self, appointment: Appointment, *, branch_ref: int, resource_ref: int, now: datetime
+    ) -> None:
+        """Write back an appointment's changed fields and customers."""
+        ...
+
+    def get(
+        self, tenant_ref: int, kind: IdKind, value: str, *, for_update: bool = False
+    ) -> Appointment | None:
+        """An appointment by one of its identifiers, within a tenant."""
+        ...
+
+    def in_session(self, session_id: int) -> list[Appointment]:
+        """Every appointment of a session, oldest first."""
+        ...
+
+    def for_customer(self, tenant_ref: int, customer_id: int) -> list[Appointment]:
+        """Appointments that list a customer, by start."""
+        ...
+
+    def find(
+        self,
+        tenant_ref: int,
+        criteria: AppointmentFilter,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[Appointment], int]:
+        """Appointments matching criteria, by start, with the total count."""
+        ...
+
+
+class CustomerRepository(Protocol):
+    """Customers of a tenant."""
+
+    def get(self, tenant_ref: int, kind: IdKind, value: str) -> Customer | None:
+        """A customer by one of its identifiers."""
+        ...
+
+    def by_external_id(self, tenant_ref: int, external_id: str) -> Customer | None:
+        """The customer with an external id."""
+        ...
+
+    def upsert(self, tenant_ref: int, details: CustomerDetails, now: datetime) -> Customer:
+        """Create a customer, or update the one with the same external id."""
+        ...
+
+    def update(self, customer: Customer, details: CustomerDetails, now: datetime) -> Customer:
+        """Overwrite the given (non-None) fields of a customer."""
+        ...
+
+    def search(
+        self, tenant_ref: int, *, email: str | None, last_name: str | None, offset: int, limit: int
+    ) -> tuple[list[Customer], int]:
+        """Customers by e-mail and/or last name (case-insensitive), with the total count."""
+        ...
+
+
+class KeyRepository(Protocol):
+    """API keys (stored as hashes) and the bearer tokens exchanged for them."""
+
+    def find(self, key_hash: str) -> tuple[ApiKeyInfo, str] | None:
+        """An active key by hash, with its tenant id."""
+        ...
+
+    def tenant_has_keys(self, tenant_key: str) -> bool:
+        """True when the tenant has at least one active key."""
+        ...
+
+    def add(
+        self,
+        tenant_key: str,
+        key_hash: str,
+        prefix: str,
+        *,
+        internal: bool,
+        label: str | None,
+        source: str,
+        now: datetime,
+    ) -> ApiKeyInfo:
+        """Store a new key."""
+        ...
+
+    def sync_catalog_keys(
+        self, tenant_key: str, keys: dict[str, bool], prefixes: dict[str, str], now: datetime
+    ) -> None:
+        """Make the catalog-sourced keys of a tenant exactly ``keys`` (hash -> internal)."""
+        ...
+
+    def list(self, tenant_key: str | None) -> list[ApiKeyInfo]:
+        """Keys, optionally of one tenant."""
+        ...
+
+    def revoke(self, key_id: int, now: datetime) -> bool:
+        """Revoke a key; False when there is no such active key."""
+        ...
+
+    def owner_of_hash(self, key_hash: str) -> str | None:
+        """Tenant id of any key (active or not) with this hash."""
+        ...
+
+    def add_token(self, key_id: int, token_hash: str, expires_at: datetime, now: datetime) -> None:
+        """Store a bearer token exchanged for a key."""
+        ...
+
+    def find_token(self, token_hash: str, now: datetime) -> tuple[ApiKeyInfo, str] | None:
+        """The active key behind an unexpired token, with its tenant id."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository."""
+
+    @property
+    def catalogs(self) -> CatalogRepository:
+        """Catalog storage."""
+        ...
+
+    @property
+    def bookings(self) -> BookingRepository:
+        """Session and appointment storage."""
+        ...
+
+    @property
+    def customers(self) -> CustomerRepository:
+        """Customer storage."""
+        ...
+
+    @property
+    def keys(self) -> KeyRepository:
+        """API key storage."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make the transaction's writes durable."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens units of work; writers are serialised where the backend needs it."""
+
+    def __call__(self, *, write: bool = False) -> UnitOfWork: ...

@@ -1,0 +1,143 @@
+"""Reading appointments, sessions and customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slotbook.domain.errors import NotFound
+from slotbook.domain.model import (
+    LIVE_STATUSES,
+    Appointment,
+    Catalog,
+    Customer,
+    CustomerDetails,
+    Status,
+)
+from slotbook.services.booking import AppointmentRef, load_appointment
+from slotbook.services.context import Slotbook
+from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo
+
+
+def get_appointment(app: Slotbook, catalog: Catalog, ref: AppointmentRef) -> Appointment:
+    """An appointment of the tenant, or NotFound."""
+    with app.uows() as uow:
+        return load_appointment(uow, catalog, ref)
+
+
+def find_appointments(
+    app: Slotbook,
+    catalog: Catalog,
+    criteria: AppointmentFilter,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[Appointment], int]:
+    """Appointments matching criteria, by start, with the total count."""
+    with app.uows() as uow:
+        return uow.bookings.find(catalog.ref, criteria, offset=offset, limit=limit)
+
+
+def get_customer(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> Customer:
+    """A customer of the tenant, or NotFound."""
+    with app.uows() as uow:
+        found = uow.customers.get(catalog.ref, kind, value)
+    if found is None:
+        raise NotFound("customer", value, "No customer found matching the specified id")
+    return found
+
+
+def customer_appointments(
+    app: Slotbook, catalog: Catalog, customer: Customer, *, live_only: bool = True
+) -> list[Appointment]:
+    """A customer's appointments by start (cancelled and lapsed holds left out by default)."""
+    assert customer.id is not None
+    now = app.now()
+    with app.uows() as uow:
+        found = uow.bookings.for_customer(catalog.ref, customer.id)
+    return [a for a in found if not live_only or a.is_live(now)]
+
+
+def appointments_by_external_id(
+    app: Slotbook, catalog: Catalog, external_id: str
+) -> list[Appointment]:
+    """Live appointments of the customer with this external id (none when unknown)."""
+    with app.uows() as uow:
+        customer = uow.customers.by_external_id(catalog.ref, external_id)
+    if customer is None:
+        return []
+    return customer_appointments(app, catalog, customer)
+
+
+def create_customer(app: Slotbook, catalog: Catalog, details: CustomerDetails) -> Customer:
+    """Create a customer (or update the one with the same external id)."""
+    with app.uows(write=True) as uow:
+        customer = uow.customers.upsert(catalog.ref, details, app.now())
+        uow.commit()
+    return customer
+
+
+def search_customers(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    email: str | None,
+    last_name: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Customer], int]:
+    """Customers by e-mail and/or last name."""
+    with app.uows() as uow:
+        return uow.customers.search(
+            catalog.ref, email=email, last_name=last_name, offset=offset, limit=limit
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """A session with the appointments in it."""
+
+    session: SessionInfo
+    appointments: list[Appointment]
+
+    @property
+    def free(self) -> int:
+        """Spaces still free (as stored at the last write)."""
+        return self.session.capacity - self.session.taken
+
+
+def get_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> SessionView:
+    """A session of the tenant with all its appointments."""
+    with app.uows() as uow:
+        found = uow.bookings.session(catalog.ref, kind, value)
+        if found is None:
+            raise NotFound("booking", value, "Booking not found")
+        return SessionView(found, uow.bookings.in_session(found.id))
+
+
+def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> SessionView:
+    """Cancel every live appointment of a session; all its spaces are free."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        found = uow.bookings.session(catalog.ref, kind, value)
+        if found is None:
+            raise NotFound("booking", value, "Booking not found")
+        uow.bookings.lock_resources(
+            [catalog.resource(found.resource_key, include_retired=True).ref]
+        )
+        members = uow.bookings.in_session(found.id)
+        for appointment in members:
+            if appointment.status in LIVE_STATUSES:
+                appointment.status = Status.CANCELLED
+                appointment.expires_at = None
+                uow.bookings.save(
+                    appointment,
+                    branch_ref=catalog.branch(appointment.branch_key, include_retired=True).ref,
+                    resource_ref=catalog.resource(
+                        appointment.resource_key, include_retired=True
+                    ).ref,
+                    now=now,
+                )
+        uow.bookings.recount(found.id, now)
+        view = SessionView(uow.bookings.session_by_id(found.id), uow.bookings.in_session(found.id))
+        uow.commit()
+    return view

@@ -1,0 +1,183 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+``SLOTBOOK_TEST_DATABASES`` (default ``sqlite,postgresql``) picks the databases. Without a
+reachable PostgreSQL its tests skip with a message, unless ``SLOTBOOK_REQUIRE_POSTGRES=1``
+(CI), which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from slotbook.api.app import create_app
+from slotbook.bootstrap import build_slotbook
+from slotbook.catalog.loader import validate_catalog
+from slotbook.persistence.database import create_db_engine, migrate
+from slotbook.persistence.tables import metadata
+from slotbook.services.catalog import load_catalog
+from slotbook.services.context import Slotbook
+
+DATABASES = [
+    d.strip()
+    for d in os.environ.get("SLOTBOOK_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if d.strip()
+]
+POSTGRES_ADMIN = os.environ.get(
+    "SLOTBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("SLOTBOOK_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses storage, so ``-m db`` selects them."""
+    for item in items:
+        if "db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The current fake instant."""
+        with self._lock:
+            return self._now
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward."""
+        with self._lock:
+            self._now += timedelta(**delta)
+
+    def set(self, now: datetime) -> None:
+        """Jump to an instant."""
+        with self._lock:
+            self._now = now
+
+
+# Monday 2030-03-04, 07:00 UTC (08:00 in Amsterdam): a fixed "now" for in-process tests.
+MONDAY = datetime(2030, 3, 4, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A fake clock at Monday 2030-03-04 08:00 Amsterdam time."""
+    return FakeClock(MONDAY)
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = create_db_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _postgres_available() -> str | None:
+    try:
+        with psycopg.connect(POSTGRES_ADMIN, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A migrated PostgreSQL database for this test worker."""
+    problem = _postgres_available()
+    if problem is not None:
+        message = f"PostgreSQL not reachable at {POSTGRES_ADMIN}: {problem}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"slotbook_test_{_worker()}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    engine = create_db_engine(url)
+    migrate(engine)
+    engine.dispose()
+    yield url
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate(url: str) -> None:
+    engine = create_db_engine(url)
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated database: a fresh SQLite file, or a truncated PostgreSQL one."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "slotbook.sqlite3"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}"
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_database")
+        _truncate(url)
+        return url
+    raise ValueError(f"unknown test database {request.param!r}")
+
+
+@pytest.fixture
+def make_slotbook(db_url: str, clock: FakeClock) -> Iterator[Callable[[dict[str, Any]], Slotbook]]:
+    """Build an application on the test database with a catalog loaded."""
+    built: list[Slotbook] = []
+
+    def make(catalog: dict[str, Any]) -> Slotbook:
+        app = build_slotbook(db_url, clock=clock, run_migrations=False)
+        load_catalog(app, validate_catalog(catalog))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        engine = getattr(app.uows, "engine", None)
+        if engine is not None:
+            engine.dispose()
+
+
+@pytest.fixture
+def make_client(
+    make_slotbook: Callable[[dict[str, Any]], Slotbook],
+) -> Iterator[Callable[[dict[str, Any]], TestClient]]:
+    """An HTTP client for the whole server with a catalog loaded."""
+    clients: list[TestClient] = []
+
+    def make(catalog: dict[str, Any]) -> TestClient:
+        client = TestClient(create_app(make_slotbook(catalog)))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

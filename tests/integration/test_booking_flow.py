@@ -1,0 +1,139 @@
+"""Booking use cases on a real database: holds, confirmations, capacity, moves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from slotbook.domain.errors import NotHeld, SlotTaken
+from slotbook.domain.model import CustomerDetails, Status
+from slotbook.services.availability import SlotQuery, find_days, find_openings
+from slotbook.services.booking import BookingDetails, confirm, place
+from slotbook.services.catalog import tenant_catalog
+from slotbook.services.changes import cancel, reschedule
+from slotbook.services.context import Slotbook
+from slotbook.services.queries import get_appointment
+from tests.conftest import FakeClock
+from tests.factories import issue_catalog
+
+MakeSlotbook = Callable[[dict[str, Any]], Slotbook]
+TEN = timedelta(minutes=10)
+
+
+def _query(app: Slotbook, *services: str, people: int = 1) -> SlotQuery:
+    catalog = tenant_catalog(app, "acme")
+    return SlotQuery(
+        branch=catalog.branch("north"),
+        services=tuple(catalog.service(s) for s in services),
+        people=people,
+    )
+
+
+def test_monday_offers_passport_starts_every_five_minutes_in_opening_hours(
+    make_slotbook: MakeSlotbook,
+) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    found = find_openings(app, catalog, _query(app, "passport"), last_day=date(2030, 3, 4))
+    local = [
+        datetime.fromtimestamp(o.start, UTC).astimezone(catalog.branch("north").zone) for o in found
+    ]
+    times = [t.strftime("%H:%M") for t in local]
+    assert times[0] == "09:00"
+    assert times[1] == "09:05"
+    assert "11:50" in times
+    assert "11:55" not in times  # would end after 12:00
+    assert "12:30" not in times
+    assert times[-1] == "16:50"
+
+
+def test_held_slot_is_busy_until_the_hold_expires(
+    make_slotbook: MakeSlotbook, clock: FakeClock
+) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)  # 09:00 Amsterdam
+    place(
+        app, catalog, query=_query(app, "passport"), start=start, status=Status.HELD, hold_ttl=TEN
+    )
+    with pytest.raises(SlotTaken):
+        place(app, catalog, query=_query(app, "passport"), start=start, status=Status.CONFIRMED)
+    clock.advance(minutes=10)
+    booked = place(
+        app, catalog, query=_query(app, "passport"), start=start, status=Status.CONFIRMED
+    )
+    assert booked.status is Status.CONFIRMED
+
+
+def test_confirming_an_expired_hold_fails(make_slotbook: MakeSlotbook, clock: FakeClock) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    held = place(
+        app, catalog, query=_query(app, "passport"), start=start, status=Status.HELD, hold_ttl=TEN
+    )
+    clock.advance(minutes=11)
+    with pytest.raises(NotHeld):
+        confirm(app, catalog, ref=("public_id", held.public_id), details=BookingDetails())
+
+
+def test_confirm_with_more_customers_lengthens_the_appointment(make_slotbook: MakeSlotbook) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    held = place(
+        app, catalog, query=_query(app, "passport"), start=start, status=Status.HELD, hold_ttl=TEN
+    )
+    people = [CustomerDetails(first_name="A"), CustomerDetails(first_name="B")]
+    done = confirm(
+        app, catalog, ref=("public_id", held.public_id), details=BookingDetails(customers=people)
+    )
+    assert done.end - done.start == timedelta(minutes=15)
+    assert [c.first_name for c in done.customers] == ["A", "B"]
+
+
+def test_group_session_fills_to_capacity(make_slotbook: MakeSlotbook) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    first = place(
+        app, catalog, query=_query(app, "workshop", people=3), start=start, status=Status.CONFIRMED
+    )
+    second = place(
+        app, catalog, query=_query(app, "workshop", people=2), start=start, status=Status.CONFIRMED
+    )
+    assert first.session_id == second.session_id
+    with pytest.raises(SlotTaken):
+        place(app, catalog, query=_query(app, "workshop"), start=start, status=Status.CONFIRMED)
+    cancel(app, catalog, ref=("public_id", second.public_id))
+    again = place(
+        app, catalog, query=_query(app, "workshop", people=2), start=start, status=Status.CONFIRMED
+    )
+    assert again.session_id == first.session_id
+
+
+def test_reschedule_frees_the_old_slot(make_slotbook: MakeSlotbook) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    booked = place(
+        app, catalog, query=_query(app, "passport"), start=start, status=Status.CONFIRMED
+    )
+    later = start + timedelta(hours=1)
+    moved = reschedule(
+        app, catalog, ref=("public_id", booked.public_id), start=later, end=later + TEN
+    )
+    assert moved.start == later
+    assert get_appointment(app, catalog, ("public_id", booked.public_id)).start == later
+    other = place(app, catalog, query=_query(app, "passport"), start=start, status=Status.CONFIRMED)
+    assert other.start == start
+
+
+def test_days_skip_closed_weekdays(make_slotbook: MakeSlotbook) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    days = find_days(app, catalog, _query(app, "passport"), last_day=date(2030, 3, 17))
+    assert days == [date(2030, 3, 4), date(2030, 3, 5), date(2030, 3, 11), date(2030, 3, 12)]
