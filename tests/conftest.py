@@ -7,14 +7,21 @@ reachable PostgreSQL its tests skip with a message, unless ``SLOTBOOK_REQUIRE_PO
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import psycopg
 import pytest
 from sqlalchemy import text
@@ -181,3 +188,67 @@ def make_client(
     yield make
     for client in clients:
         client.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """A real ``slotbook serve`` process (or several workers) on a free port."""
+
+    def __init__(self, db_url: str, workdir: Path) -> None:
+        self.db_url = db_url
+        self.workdir = workdir
+        self.process: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.log = workdir / "server.log"
+
+    def start(self, catalog: dict[str, Any] | None = None, *, workers: int = 1) -> str:
+        """Start the server (loading ``catalog`` if given) and wait until it answers."""
+        self.stop()
+        command = [sys.executable, "-m", "slotbook", "serve", "--database", self.db_url]
+        if catalog is not None:
+            path = self.workdir / "catalog.json"
+            path.write_text(json.dumps(catalog))
+            command += ["--catalog", str(path)]
+        port = _free_port()
+        command += ["--port", str(port), "--workers", str(workers)]
+        self.log = self.workdir / f"server-{port}.log"
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir
+            )
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx2.get(self.url + "/health", timeout=1).status_code == 200:
+                    return self.url
+            except httpx2.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not start in time")
+
+    def stop(self) -> None:
+        """Stop the server and wait for it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+@pytest.fixture
+def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A real server process on the test database (started by the test with a catalog)."""
+    server = LiveServer(db_url, tmp_path)
+    yield server
+    server.stop()

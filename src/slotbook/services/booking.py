@@ -35,7 +35,7 @@ _NO_IDS = ExternalIds("", "", "")
 class BookingDetails:
     """Who books and what they tell us."""
 
-    customers: Sequence[CustomerDetails] = ()
+    customers: Sequence[CustomerDetails | Customer] = ()
     customer_spaces: Sequence[int] = ()
     title: str | None = None
     notes: str | None = None
@@ -69,10 +69,18 @@ def check_bookable(catalog: Catalog, query: SlotQuery, *, internal: bool) -> Non
 
 
 def save_customers(
-    uow: UnitOfWork, catalog: Catalog, details: Sequence[CustomerDetails], now: datetime
+    uow: UnitOfWork,
+    catalog: Catalog,
+    details: Sequence[CustomerDetails | Customer],
+    now: datetime,
 ) -> list[Customer]:
-    """Create customers, reusing (and updating) the record of a known external id."""
-    return [uow.customers.upsert(catalog.ref, d, now) for d in details]
+    """Create customers, reusing (and updating) the record of a known external id.
+
+    An already stored customer (e.g. found by id) is linked as it is.
+    """
+    return [
+        d if isinstance(d, Customer) else uow.customers.upsert(catalog.ref, d, now) for d in details
+    ]
 
 
 def _take(
@@ -270,18 +278,21 @@ def confirm(
     details: BookingDetails,
     allowed_from: tuple[Status, ...] = (Status.HELD,),
     keep_details: bool = False,
+    count_customers: bool = True,
 ) -> Appointment:
     """Confirm a live hold (or a reserved appointment) with the customers' details.
 
-    When the number of customers changes the length (duration rules), the appointment is
-    resized in place on its resource, or refused when the longer slot is taken.
+    With ``count_customers`` the number of people becomes the number of customers sent;
+    when that changes the length (duration rules), the appointment is resized in place on
+    its resource, or refused when the longer slot is taken. Without it the people count of
+    the hold stays.
     """
     now = app.now()
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
         if appointment.status not in allowed_from or appointment.is_expired_hold(now):
             raise NotHeld(expired=appointment.is_expired_hold(now))
-        people = len(details.customers) or appointment.people
+        people = (len(details.customers) if count_customers else 0) or appointment.people
         if people != appointment.people:
             query = query_of(catalog, appointment, people=people)
             resized = query.length != appointment.length_minutes
