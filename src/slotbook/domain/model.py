@@ -273,17 +273,25 @@ class Catalog:
 
     @cached_property
     def _by_alias(self) -> dict[tuple[str, str], str]:
+        # Active objects first, and public identifiers before catalog ids, so a retired
+        # object or a catalog id never shadows the public id of an active one.
         aliases: dict[tuple[str, str], str] = {}
+        catalog_ids: list[tuple[tuple[str, str], str]] = []
         for kind, objects in (("branch", self.branches), ("service", self.services)):
-            for obj in objects:
+            for obj in sorted(objects, key=lambda o: not o.active):
                 assert isinstance(obj, Branch | Service)
                 for alias in (obj.public_id, obj.ids.uuid, obj.ids.digits, obj.ids.hex24):
                     aliases.setdefault((kind, alias.lower()), obj.key)
-        for res in self._resources.values():
+                catalog_ids.append(((kind, obj.key.lower()), obj.key))
+        for res in sorted(self._resources.values(), key=lambda r: not r.active):
             for alias in (res.ids.uuid, res.ids.digits, res.ids.hex24):
                 aliases.setdefault(("resource", alias.lower()), res.key)
+            catalog_ids.append((("resource", res.key.lower()), res.key))
         for group in self.service_groups:
             aliases.setdefault(("group", group.ids.uuid.lower()), group.key)
+            catalog_ids.append((("group", group.key.lower()), group.key))
+        for alias_key, key in catalog_ids:
+            aliases.setdefault(alias_key, key)
         return aliases
 
     # --- lookups (active objects only unless ``include_retired``) -------------------------
@@ -309,7 +317,10 @@ class Catalog:
         return found
 
     def find_key(self, kind: str, alias: str) -> str | None:
-        """Catalog id of a branch/service/resource/group by any of its public identifiers."""
+        """Catalog id of a branch/service/resource/group by any of its identifiers.
+
+        Public ids (publicId, GUID, digits, 24-hex) win; the catalog id is accepted too.
+        """
         return self._by_alias.get((kind, alias.lower()))
 
     def branch_by_alias(self, alias: str) -> Branch:

@@ -1,0 +1,99 @@
+"""Orchestra appointment and customer endpoints: read, delete, reschedule, lookups."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from slotbook.api.common import JSON, BadInput
+from slotbook.api.orchestra import mapping as out
+from slotbook.api.orchestra.params import (
+    INVALID_DATE,
+    AccessDep,
+    live_appointment,
+    locale_of,
+    params_of,
+    parse_local_datetime,
+    slotbook_of,
+    start_at,
+)
+from slotbook.domain.errors import NotFound
+from slotbook.domain.model import Customer
+from slotbook.services import changes, queries
+from slotbook.services.access import Access
+
+
+def register(app: FastAPI) -> None:
+    for version in ("v1", "v2"):
+
+        @app.get(f"/{version}/appointments/{{public_id}}")
+        def appointment(public_id: str, request: Request, access: AccessDep) -> JSON:
+            """One appointment."""
+            found = live_appointment(slotbook_of(request), access.catalog, public_id)
+            body = out.appointment_json(found, access.catalog, locale_of(request))
+            return JSON(out.envelope("appointment", body))
+
+        @app.delete(f"/{version}/appointments/{{public_id}}")
+        def delete(public_id: str, request: Request, access: AccessDep) -> Response:
+            """Delete (cancel) an appointment; its slot is free at once."""
+            live_appointment(slotbook_of(request), access.catalog, public_id)
+            changes.cancel(slotbook_of(request), access.catalog, ref=("public_id", public_id))
+            return Response(status_code=200)
+
+        @app.put(f"/{version}/appointments/{{public_id}}/reschedule")
+        def reschedule(public_id: str, request: Request, access: AccessDep) -> JSON:
+            """Move an appointment on its resource to branch-local ``start``/``end``."""
+            app_, catalog, params = slotbook_of(request), access.catalog, params_of(request)
+            start_text = (params.get("start") or [""])[-1]
+            end_text = (params.get("end") or [""])[-1]
+            if not start_text:
+                raise BadInput("start is required (yyyy-MM-ddTHH:mm:ss)", code=INVALID_DATE)
+            current = live_appointment(app_, catalog, public_id)
+            branch = catalog.branch(current.branch_key, include_retired=True)
+            start = start_at(branch, *parse_local_datetime(start_text, "start"))
+            end = start_at(branch, *parse_local_datetime(end_text, "end")) if end_text else None
+            if end is not None and end <= start:
+                raise BadInput("end must be after start", field="end", code=INVALID_DATE)
+            moved = changes.reschedule(
+                app_, catalog, ref=("public_id", public_id), start=start, end=end
+            )
+            body = out.appointment_json(moved, catalog, locale_of(request))
+            return JSON(
+                out.envelope("appointment", body, start=f"[{start_text}]", end=f"[{end_text}]")
+            )
+
+        @app.get(f"/{version}/customers/externalId/{{external_id}}/appointments")
+        def external_appointments(external_id: str, request: Request, access: AccessDep) -> JSON:
+            """Appointments of the customer with this externalId."""
+            found = queries.appointments_by_external_id(
+                slotbook_of(request), access.catalog, external_id
+            )
+            listed = [out.appointment_json(a, access.catalog, locale_of(request)) for a in found]
+            return JSON(out.envelope("appointmentList", listed))
+
+        @app.get(f"/{version}/customers/{{public_id}}")
+        def customer(public_id: str, request: Request, access: AccessDep) -> JSON:
+            """One customer by publicId."""
+            found = _customer(request, access, public_id)
+            return JSON(out.envelope("customer", out.customer_json(found)))
+
+        @app.get(f"/{version}/customers/{{public_id}}/appointments")
+        def customer_appointments(public_id: str, request: Request, access: AccessDep) -> JSON:
+            """Appointments of a customer."""
+            found = _customer(request, access, public_id)
+            listed = queries.customer_appointments(slotbook_of(request), access.catalog, found)
+            return JSON(
+                out.envelope(
+                    "appointmentList",
+                    [out.appointment_json(a, access.catalog, locale_of(request)) for a in listed],
+                )
+            )
+
+
+def _customer(request: Request, access: Access, public_id: str) -> Customer:
+    try:
+        return queries.get_customer(slotbook_of(request), access.catalog, "public_id", public_id)
+    except NotFound:
+        raise NotFound(
+            "customer", public_id, "No customer found matching the specified publicId"
+        ) from None

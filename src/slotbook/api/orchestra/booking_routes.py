@@ -1,0 +1,228 @@
+"""Orchestra availability and booking endpoints: dates, times, book, reserve, confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+
+from slotbook.api.common import JSON, BadInput
+from slotbook.api.orchestra import mapping as out
+from slotbook.api.orchestra.params import (
+    INVALID_BODY,
+    MAX_EXTRA_CUSTOMERS,
+    AccessDep,
+    BodyDep,
+    booking_body,
+    int_param,
+    listing_query,
+    live_appointment,
+    locale_of,
+    params_of,
+    parse_day,
+    parse_time,
+    services_by_id,
+    slotbook_of,
+    start_at,
+)
+from slotbook.api.orchestra.schemas import BookingIn
+from slotbook.domain.errors import NotHeld
+from slotbook.domain.model import Status
+from slotbook.services.access import Access
+from slotbook.services.availability import SlotQuery, find_days, find_openings
+from slotbook.services.booking import BookingDetails, confirm, place
+
+DEFAULT_HOLD_SECONDS = 600
+
+
+def register(app: FastAPI) -> None:
+    """Add the availability and booking routes."""
+    _availability_routes(app)
+    _booking_routes(app)
+
+
+def _availability_routes(app: FastAPI) -> None:
+    for version in ("v1", "v2"):
+
+        @app.get(f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates")
+        def service_dates(
+            branch_id: str, service_id: str, request: Request, access: AccessDep
+        ) -> JSON:
+            """Dates with a free slot for one service (and extra customers)."""
+            return _dates(request, access, branch_id, [service_id])
+
+        @app.get(f"/{version}/branches/{{branch_id}}/dates")
+        def dates(branch_id: str, request: Request, access: AccessDep) -> JSON:
+            """Dates with a free slot for several services."""
+            return _dates(request, access, branch_id, params_of(request).get("servicePublicId", []))
+
+        @app.get(f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates/{{day}}/times")
+        def service_times(
+            branch_id: str, service_id: str, day: str, request: Request, access: AccessDep
+        ) -> JSON:
+            """Free start times on a date for one service."""
+            return _times(request, access, branch_id, [service_id], day)
+
+        @app.get(f"/{version}/branches/{{branch_id}}/dates/{{day}}/times")
+        def times(branch_id: str, day: str, request: Request, access: AccessDep) -> JSON:
+            """Free start times on a date for several services."""
+            wanted = params_of(request).get("servicePublicId", [])
+            return _times(request, access, branch_id, wanted, day)
+
+
+def _dates(request: Request, access: Access, branch_id: str, service_ids: Sequence[str]) -> JSON:
+    params = params_of(request)
+    query = listing_query(access, branch_id, service_ids, params)
+    found = [] if query is None else find_days(slotbook_of(request), access.catalog, query)
+    return JSON(out.envelope("dates", [out.date_text(d) for d in found], params))
+
+
+def _times(
+    request: Request, access: Access, branch_id: str, service_ids: Sequence[str], day_text: str
+) -> JSON:
+    params = params_of(request)
+    day = parse_day(day_text)
+    query = listing_query(access, branch_id, service_ids, params)
+    found: list[str] = []
+    if query is not None:
+        zone = query.branch.zone
+        openings = find_openings(
+            slotbook_of(request), access.catalog, query, first_day=day, last_day=day
+        )
+        for opening in openings:
+            text = datetime.fromtimestamp(opening.start, zone).strftime("%H:%M")
+            if text not in found:  # a DST fall-back day shows a repeated hour once
+                found.append(text)
+    return JSON(out.envelope("times", found, params))
+
+
+def _booking_routes(app: FastAPI) -> None:
+    for version in ("v1", "v2"):
+        multi = f"/{version}/branches/{{branch_id}}/dates/{{day}}/times/{{time}}"
+        single = multi.replace("/dates/", "/services/{service_id}/dates/")
+
+        @app.post(f"{single}/book")
+        def book_service(
+            branch_id: str,
+            service_id: str,
+            day: str,
+            time: str,
+            request: Request,
+            access: AccessDep,
+            body: BodyDep,
+        ) -> JSON:
+            """Book one service for the customers in the body."""
+            return _book(request, access, branch_id, [service_id], day, time, body, hold=False)
+
+        @app.post(f"{multi}/book")
+        def book(
+            branch_id: str,
+            day: str,
+            time: str,
+            request: Request,
+            access: AccessDep,
+            body: BodyDep,
+        ) -> JSON:
+            """Book several services (body ``services``) for the customers in the body."""
+            return _book(request, access, branch_id, None, day, time, body, hold=False)
+
+        @app.post(f"{single}/reserve")
+        def reserve_service(
+            branch_id: str,
+            service_id: str,
+            day: str,
+            time: str,
+            request: Request,
+            access: AccessDep,
+            body: BodyDep,
+        ) -> JSON:
+            """Hold a slot for one service for the tenant's reservation time."""
+            return _book(request, access, branch_id, [service_id], day, time, body, hold=True)
+
+        @app.post(f"{multi}/reserve")
+        def reserve(
+            branch_id: str,
+            day: str,
+            time: str,
+            request: Request,
+            access: AccessDep,
+            body: BodyDep,
+        ) -> JSON:
+            """Hold a slot for several services."""
+            return _book(request, access, branch_id, None, day, time, body, hold=True)
+
+        @app.post(f"/{version}/branches/appointments/{{public_id}}/confirm")
+        def confirm_reservation(
+            public_id: str, request: Request, access: AccessDep, body: BodyDep
+        ) -> JSON:
+            """Confirm a reserved slot with the customers' details."""
+            payload = booking_body(body)
+            appointment = live_appointment(slotbook_of(request), access.catalog, public_id)
+            if appointment.status is not Status.HELD:
+                raise NotHeld("Specified appointment is not in RESERVED state")
+            confirmed = confirm(
+                slotbook_of(request),
+                access.catalog,
+                ref=("public_id", public_id),
+                details=_details(payload),
+            )
+            return JSON(out.appointment_json(confirmed, access.catalog, locale_of(request)))
+
+
+def _details(payload: BookingIn) -> BookingDetails:
+    customers = payload.all_customers()
+    external = [c.externalId for c in customers if c.externalId]
+    if len(external) != len(set(external)):
+        raise BadInput(
+            "customers: each customer of an appointment needs a different externalId",
+            field="customers",
+            code=INVALID_BODY,
+        )
+    return BookingDetails(
+        customers=[c.details() for c in customers],
+        title=payload.title,
+        notes=payload.notes,
+        custom=payload.custom,
+        source="orchestra",
+    )
+
+
+def _book(
+    request: Request,
+    access: Access,
+    branch_id: str,
+    service_ids: Sequence[str] | None,
+    day_text: str,
+    time_text: str,
+    body: Any,
+    *,
+    hold: bool,
+) -> JSON:
+    app, catalog, params = slotbook_of(request), access.catalog, params_of(request)
+    day, minutes = parse_day(day_text), parse_time(time_text)
+    payload = booking_body(body)
+    custom = int_param(params, "customSlotLength", 1, 480)
+    extra = int_param(params, "numberOfCustomers", 0, MAX_EXTRA_CUSTOMERS) or 0
+    branch = catalog.branch_by_alias(branch_id)
+    if service_ids is None:
+        service_ids = [s.publicId for s in payload.services or []] or params.get(
+            "servicePublicId", []
+        )
+    services = services_by_id(catalog, service_ids)
+    details = _details(payload)
+    # Book counts the customers in the body; reserve takes numberOfCustomers (additional ones).
+    people = extra + 1 if hold else max(len(details.customers), 1)
+    query = SlotQuery(branch=branch, services=services, people=people, custom_length=custom)
+    appointment = place(
+        app,
+        catalog,
+        query=query,
+        start=start_at(branch, day, minutes),
+        status=Status.HELD if hold else Status.CONFIRMED,
+        hold_ttl=catalog.settings.hold_ttl(DEFAULT_HOLD_SECONDS) if hold else None,
+        details=details,
+        internal=access.internal,
+    )
+    return JSON(out.appointment_json(appointment, catalog, locale_of(request)))

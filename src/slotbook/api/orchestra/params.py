@@ -1,0 +1,168 @@
+"""Reading Orchestra requests: tenant, matrix/query parameters, dates, times, bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from slotbook.api.common import BadInput, credential, json_body, matrix_params, parse_model
+from slotbook.api.orchestra.schemas import BookingIn
+from slotbook.domain.errors import DomainError, NotFound, SlotTaken
+from slotbook.domain.model import Appointment, Branch, Catalog, Service, Status
+from slotbook.domain.schedule import local_to_instant, parse_clock
+from slotbook.services import queries
+from slotbook.services.access import Access, authorize
+from slotbook.services.availability import SlotQuery
+from slotbook.services.booking import check_bookable
+from slotbook.services.context import Slotbook
+
+MAX_EXTRA_CUSTOMERS = 100
+_ALIASES = {"service-publicId": "servicePublicId", "service-publicid": "servicePublicId"}
+
+# Codes of our own for malformed input (the manual's codes cover only business errors).
+INVALID_PARAMETER, INVALID_DATE, INVALID_TIME, INVALID_BODY = "470", "471", "472", "473"
+
+
+def orchestra_access(request: Request) -> Access:
+    """Tenant from ``X-TENANT-ID`` (else the first tenant), key checked if it has keys."""
+    tenant = request.headers.get("x-tenant-id", "").strip() or None
+    return authorize(slotbook_of(request), tenant_key=tenant, credential=credential(request))
+
+
+AccessDep = Annotated[Access, Depends(orchestra_access)]
+BodyDep = Annotated[Any, Depends(json_body)]
+
+
+def slotbook_of(request: Request) -> Slotbook:
+    app: Slotbook = request.app.state.slotbook
+    return app
+
+
+def locale_of(request: Request) -> str | None:
+    header = request.headers.get("accept-language", "")
+    tag = header.split(",")[0].split(";")[0].strip().replace("-", "_")
+    if len(tag) == 5 and tag[2] == "_":
+        return f"{tag[:2].lower()}_{tag[3:].upper()}"
+    return None
+
+
+def params_of(request: Request) -> dict[str, list[str]]:
+    """Matrix and query parameters, merged; comma lists of service ids split."""
+    merged: dict[str, list[str]] = {}
+    pairs = [(k, v) for k, vs in matrix_params(request).items() for v in vs]
+    pairs += list(request.query_params.multi_items())
+    for key, value in pairs:
+        name = _ALIASES.get(key, key)
+        values = [v.strip() for v in value.split(",")] if name == "servicePublicId" else [value]
+        merged.setdefault(name, []).extend(v for v in values if v)
+    return merged
+
+
+def int_param(params: Mapping[str, Sequence[str]], name: str, low: int, high: int) -> int | None:
+    values = params.get(name)
+    if not values:
+        return None
+    text = values[-1].strip().strip("[]")
+    if not text.lstrip("-").isdigit() or not low <= int(text) <= high:
+        raise BadInput(
+            f"{name} must be a whole number from {low} to {high}, not {values[-1]!r}",
+            field=name,
+            code=INVALID_PARAMETER,
+        )
+    return int(text)
+
+
+def parse_day(text: str) -> date:
+    """A ``YYYY-MM-DD`` path date (a ``T00:00:00`` suffix is tolerated)."""
+    core = text[:-9] if text.endswith("T00:00:00") else text
+    try:
+        if len(core) != 10:
+            raise ValueError
+        return date.fromisoformat(core)
+    except ValueError:
+        raise BadInput(
+            f"Invalid date {text!r}: expected YYYY-MM-DD", field="date", code=INVALID_DATE
+        ) from None
+
+
+def parse_time(text: str) -> int:
+    try:
+        return parse_clock(text, allow_midnight_end=False)
+    except ValueError:
+        raise BadInput(
+            f"Invalid time {text!r}: expected HH:MM", field="time", code=INVALID_TIME
+        ) from None
+
+
+def parse_local_datetime(text: str, field: str) -> tuple[date, int]:
+    """``yyyy-MM-ddTHH:mm[:ss]`` branch-local -> (date, minutes)."""
+    day_text, sep, clock_text = text.partition("T")
+    if not sep:
+        raise BadInput(
+            f"Invalid {field} {text!r}: expected yyyy-MM-ddTHH:mm:ss",
+            field=field,
+            code=INVALID_DATE,
+        )
+    day = parse_day(day_text)
+    clock = clock_text[:5]
+    if len(clock_text) not in (5, 8) or (len(clock_text) == 8 and clock_text[5:] != ":00"):
+        raise BadInput(
+            f"Invalid {field} {text!r}: expected yyyy-MM-ddTHH:mm:ss (whole minutes)",
+            field=field,
+            code=INVALID_TIME,
+        )
+    return day, parse_time(clock)
+
+
+def start_at(branch: Branch, day: date, minutes: int) -> datetime:
+    instant = local_to_instant(day, minutes, branch.zone)
+    if instant is None:  # skipped by a DST change: that time does not exist
+        raise SlotTaken()
+    return datetime.fromtimestamp(instant, tz=branch.zone)
+
+
+def booking_body(data: Any) -> BookingIn:
+    if data is not None and not isinstance(data, dict):
+        raise BadInput("The request body must be a JSON object", code=INVALID_BODY)
+    return parse_model(BookingIn, data)
+
+
+def services_by_id(catalog: Catalog, ids: Sequence[str]) -> tuple[Service, ...]:
+    if not ids:
+        raise NotFound("service", None, "Service not found")
+    return tuple(catalog.service_by_alias(i) for i in ids)
+
+
+def listing_query(
+    access: Access, branch_id: str, service_ids: Sequence[str], params: Mapping[str, Sequence[str]]
+) -> SlotQuery | None:
+    """The slot query of a listing; None when it names something unknown or unbookable."""
+    extra = int_param(params, "numberOfCustomers", 0, MAX_EXTRA_CUSTOMERS) or 0
+    custom = int_param(params, "customSlotLength", 1, 480)
+    catalog = access.catalog
+    try:
+        query = SlotQuery(
+            branch=catalog.branch_by_alias(branch_id),
+            services=services_by_id(catalog, service_ids),
+            people=extra + 1,
+            custom_length=custom,
+        )
+        check_bookable(catalog, query, internal=access.internal)
+    except DomainError:
+        return None
+    return query
+
+
+def visible(access: Access, service: Service) -> bool:
+    return service.online_bookable or access.internal
+
+
+def live_appointment(app: Slotbook, catalog: Catalog, public_id: str) -> Appointment:
+    """A live appointment by publicId: cancelled and released ones count as deleted."""
+    found = queries.get_appointment(app, catalog, ("public_id", public_id))
+    if found.status in (Status.CANCELLED, Status.RELEASED):
+        raise NotFound("appointment", public_id, "Appointment not found")
+    return found
