@@ -1,0 +1,124 @@
+"""Catalog files: the documented shape loads exactly; every error names its place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from slotbook.catalog.loader import parse_catalog, validate_catalog
+from slotbook.demo import DEMO_CATALOG
+from slotbook.domain.errors import CatalogError
+from tests.factories import issue_catalog
+
+
+def problems(catalog: dict[str, Any]) -> list[str]:
+    with pytest.raises(CatalogError) as caught:
+        validate_catalog(catalog)
+    return caught.value.problems
+
+
+def test_the_issue_example_loads_as_written() -> None:
+    tenant = validate_catalog(issue_catalog()).tenants[0]
+    assert tenant.reservation_ttl_seconds == 600
+    branch = tenant.branches[0]
+    assert branch.hours["mon"] == ["09:00-12:00", "13:00-17:00"]
+    assert branch.hours["sat"] == []
+    assert branch.address.zip == "2222 AG"
+    passport = tenant.services[0]
+    assert (passport.public_id, passport.duration, passport.additional_customer_duration) == (
+        "Paspoort",
+        10,
+        5,
+    )
+    assert tenant.services[2].capacity == 5
+    assert tenant.combinations == [["passport", "idcard"]]
+
+
+def test_the_demo_catalog_is_valid() -> None:
+    assert parse_catalog(DEMO_CATALOG.read_bytes()).tenants[0].id == "acme"
+
+
+def test_unknown_keys_are_errors_so_typos_are_caught() -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["services"][0]["durration"] = 5
+    assert problems(catalog) == ["tenants[0].services[0].durration: unknown key"]
+
+
+def test_unknown_references_name_the_place() -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["services"][1]["branches"] = ["north", "south"]
+    catalog["tenants"][0]["combinations"] = [["passport", "visa"]]
+    found = problems(catalog)
+    assert 'tenants[0].services[1].branches[1]: unknown branch "south"' in found
+    assert 'tenants[0].combinations[0][1]: unknown service "visa"' in found
+
+
+def test_bad_time_zone_overlapping_ranges_and_bad_times_are_refused() -> None:
+    catalog = issue_catalog()
+    branch = catalog["tenants"][0]["branches"][0]
+    branch["time_zone"] = "Europe/Atlantis"
+    branch["hours"] = {
+        "mon": ["09:00-12:00", "11:00-13:00"],
+        "tue": ["9:00-17:00"],
+        "wed": ["17:00-09:00"],
+    }
+    found = problems(catalog)
+    assert 'tenants[0].branches[0].time_zone: unknown time zone "Europe/Atlantis"' in found
+    assert "tenants[0].branches[0].hours.mon: opening ranges overlap" in found
+    assert any(p.startswith("tenants[0].branches[0].hours.tue[0]:") for p in found)
+    assert any(
+        p.startswith("tenants[0].branches[0].hours.wed[0]:") and "ends before" in p for p in found
+    )
+
+
+def test_bad_weekday_and_bad_date_are_refused() -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["branches"][0]["hours"]["monday"] = ["09:00-10:00"]
+    catalog["tenants"][0]["branches"][0]["closed"] = ["2026-13-01"]
+    found = problems(catalog)
+    assert any(p.startswith("tenants[0].branches[0].hours.monday") for p in found)
+    assert any(p.startswith("tenants[0].branches[0].closed[0]") for p in found)
+
+
+def test_duplicate_ids_and_a_resource_of_another_branch_are_refused() -> None:
+    catalog = issue_catalog()
+    tenant = catalog["tenants"][0]
+    tenant["services"].append(
+        {"id": "passport", "name": "Again", "duration": 5, "branches": ["north"]}
+    )
+    tenant["branches"].append(
+        {
+            "id": "south",
+            "name": "South",
+            "time_zone": "UTC",
+            "resources": [{"id": "s-desk", "name": "S"}],
+        }
+    )
+    tenant["services"][1]["resources"] = ["s-desk"]
+    found = problems(catalog)
+    assert 'tenants[0].services: id "passport" is used 2 times' in found
+    assert any("tenants[0].services[1].resources[0]" in p and "south" in p for p in found)
+
+
+def test_yaml_catalogs_are_read_too() -> None:
+    text = """
+tenants:
+  - id: t
+    name: T
+    branches:
+      - id: b
+        name: B
+        time_zone: Europe/London
+        hours: {mon: ["09:00-17:00"]}
+        closed: [2030-12-25]
+    services:
+      - {id: s, name: S, duration: 20, branches: [b]}
+"""
+    catalog = parse_catalog(text, yaml_syntax=True)
+    assert str(catalog.tenants[0].branches[0].closed[0]) == "2030-12-25"
+
+
+def test_broken_json_is_reported() -> None:
+    with pytest.raises(CatalogError, match="not valid JSON"):
+        parse_catalog(b"{")
