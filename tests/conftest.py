@@ -119,7 +119,8 @@ def postgres_database() -> Iterator[str]:
         if REQUIRE_POSTGRES:
             pytest.fail(message)
         pytest.skip(message)
-    name = f"slotbook_test_{_worker()}"
+    # The process id keeps concurrent test runs on one machine out of each other's way.
+    name = f"slotbook_test_{_worker()}_{os.getpid()}"
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')

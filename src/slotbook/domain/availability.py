@@ -23,6 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from slotbook.domain.intervals import Interval, merge
@@ -31,9 +32,8 @@ from slotbook.domain.schedule import Schedule, local_instant, opening_intervals,
 _FAR = 1 << 62
 
 
-@dataclass(frozen=True, slots=True)
-class Occupancy:
-    """A live session on a resource, as availability sees it."""
+class Occupancy(NamedTuple):
+    """A live session on a resource, as availability sees it (a tuple: thousands are built)."""
 
     resource_key: str
     start: int

@@ -7,11 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Integer,
     RowMapping,
     Select,
     and_,
     case,
+    cast,
     delete,
     exists,
     func,
@@ -37,10 +40,6 @@ from slotbook.persistence.tables import (
 from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo
 
 _FIRM = [s.value for s in FIRM_STATUSES]
-
-
-def _epoch(value: datetime) -> int:
-    return int(value.timestamp())
 
 
 def _live_spaces(now: datetime) -> Any:
@@ -82,16 +81,18 @@ class SqlBookingRepository:
         if not resource_refs:
             return []
         live = func.coalesce(func.sum(_live_spaces(now)), 0).label("live")
+        # Instants come back as epoch seconds computed by the database: turning thousands of
+        # rows into datetimes and back would cost more than the whole availability search.
         query = (
             select(
                 sessions.c.pk,
                 sessions.c.taken,
                 sessions.c.capacity,
                 sessions.c.service_keys,
-                sessions.c.starts_at,
-                sessions.c.ends_at,
-                sessions.c.block_start,
-                sessions.c.block_end,
+                self._epoch(sessions.c.starts_at).label("start"),
+                self._epoch(sessions.c.ends_at).label("end"),
+                self._epoch(sessions.c.block_start).label("block_start"),
+                self._epoch(sessions.c.block_end).label("block_end"),
                 resources.c.key,
                 live,
             )
@@ -109,24 +110,34 @@ class SqlBookingRepository:
             .group_by(sessions.c.pk, resources.c.key)
         )
         result = []
-        for row in self._db.execute(query):
-            if tidy and row.live != row.taken:
-                self._set_taken(row.pk, int(row.live), now)
-            if row.live > 0:
+        keys: dict[str, tuple[str, ...]] = {}
+        for row in self._db.execute(query).all():
+            pk, taken, capacity, services, start, end, block_start, block_end, resource, live = row
+            if tidy and live != taken:
+                self._set_taken(pk, int(live), now)
+            if live > 0:
+                if services not in keys:
+                    keys[services] = tuple(services.split(","))
                 result.append(
                     Occupancy(
-                        resource_key=row.key,
-                        start=_epoch(row.starts_at),
-                        end=_epoch(row.ends_at),
-                        block_start=_epoch(row.block_start),
-                        block_end=_epoch(row.block_end),
-                        service_keys=tuple(row.service_keys.split(",")),
-                        capacity=row.capacity,
-                        taken=int(row.live),
-                        session_id=row.pk,
+                        resource,
+                        int(start),
+                        int(end),
+                        int(block_start),
+                        int(block_end),
+                        keys[services],
+                        capacity,
+                        int(live),
+                        pk,
                     )
                 )
         return result
+
+    def _epoch(self, column: Any) -> Any:
+        """Epoch seconds of a UTC instant column, computed in SQL on either backend."""
+        if self._postgres:
+            return cast(func.extract("epoch", column), BigInteger)
+        return cast(func.strftime("%s", column), Integer)
 
     def _set_taken(self, session_id: int, live: int, now: datetime) -> None:
         self._db.execute(

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 DEFAULT_SQLITE_FILE = "slotbook.sqlite3"
 WRITE_OPTION = "slotbook_write"
@@ -53,11 +52,7 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
 
 def _sqlite_engine(url: str) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    engine = create_engine(
-        url,
-        connect_args={"timeout": 60, "check_same_thread": False},
-        poolclass=NullPool if not in_memory else None,
-    )
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from slotbook.domain.availability import (
@@ -159,5 +159,5 @@ def without_own(busy: Sequence[Occupancy], session_id: int | None, spaces: int) 
         if occ.session_id != session_id:
             result.append(occ)
         elif occ.taken > spaces:
-            result.append(replace(occ, taken=occ.taken - spaces))
+            result.append(occ._replace(taken=occ.taken - spaces))
     return result
