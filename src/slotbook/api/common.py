@@ -10,6 +10,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -79,6 +80,10 @@ def install_error_handlers(
             return render(405, "method_not_allowed", "Method not allowed on this endpoint")
         return render(exc.status_code, bad_input_code, str(exc.detail))
 
+    async def on_unstorable(_request: Request, _exc: Exception) -> Response:
+        # Input the database cannot hold (e.g. a NUL character in a path id on PostgreSQL).
+        return render(400, bad_input_code, "The request contains characters that are not allowed")
+
     async def on_unexpected(_request: Request, _exc: Exception) -> Response:
         return render(500, "internal_error", "Internal server error")
 
@@ -86,6 +91,7 @@ def install_error_handlers(
     app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(DataError, on_unstorable)
     app.add_exception_handler(Exception, on_unexpected)
 
 
@@ -112,11 +118,25 @@ async def json_body(request: Request) -> Any:
     if not raw.strip():
         return None
     try:
-        return orjson.loads(raw)
+        data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadInput(
             f"Request body is not valid JSON ({exc.msg} at position {exc.pos})"
         ) from None
+    if _has_nul(data):
+        raise BadInput("Request body contains a NUL character, which is not allowed")
+    return data
+
+
+def _has_nul(value: Any) -> bool:
+    """True when any string (or key) in decoded JSON holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def parse_model(model: type[M], data: Any, *, where: str = "") -> M:
