@@ -1,14 +1,357 @@
-"""Routes of this surface (placeholder until implemented)."""
+"""Appointedd API v1 (mounted at ``/v1``): services, interval search, slots, group bookings."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
+from fastapi import APIRouter, Depends, FastAPI, Request
+from starlette.responses import Response
+
+from slotbook.api.common import (
+    JSON,
+    BadInput,
+    credential,
+    install_error_handlers,
+    json_body,
+    parse_model,
+)
+from slotbook.domain.errors import (
+    AuthenticationRequired,
+    DomainError,
+    ForeignKeyUsed,
+    NotAllowed,
+    NotFound,
+    NotHeld,
+    SlotTaken,
+    WrongState,
+)
+from slotbook.domain.model import FIRM_STATUSES, Appointment, Catalog, CustomerDetails, Status
+from slotbook.services import booking, changes, queries
+from slotbook.services.access import Access, authorize
+from slotbook.services.booking import Participant
 from slotbook.services.context import Slotbook
+from slotbook.services.ports import AppointmentFilter
+
+from .intervals import place_slot, search_intervals
+from .mapping import (
+    booking_out,
+    booking_status,
+    hex_id,
+    is_booking,
+    is_participant,
+    limit_of,
+    offered_services,
+    page,
+    resource_by_id,
+    resource_out,
+    service_by_id,
+    service_out,
+    slot_out,
+    zone_of,
+)
+from .schemas import BookingIn, IntervalSearchIn, SlotIn
+
+SOURCE = "appointedd"
+
+
+# --- plumbing -------------------------------------------------------------------------------
+
+
+def render_error(status: int, code: str, message: str) -> Response:
+    """An error in Appointedd's shape."""
+    return JSON({"error": code, "message": message}, status_code=status)
+
+
+def classify(exc: DomainError) -> tuple[int, str]:
+    """HTTP status and error code of a domain error."""
+    if isinstance(exc, AuthenticationRequired):
+        return 401, "unauthorized"
+    if isinstance(exc, ForeignKeyUsed | NotAllowed):
+        return 403, "forbidden"
+    if isinstance(exc, NotFound):
+        return 404, "not_found"
+    if isinstance(exc, SlotTaken):
+        return 409, "no_availability"
+    if isinstance(exc, NotHeld):
+        return 409, "slot_unavailable"
+    if isinstance(exc, WrongState):
+        return 409, "conflict"
+    return 400, "bad_request"
+
+
+def slotbook_of(request: Request) -> Slotbook:
+    """The application this surface serves."""
+    app: Slotbook = request.app.state.slotbook
+    return app
+
+
+SlotbookDep = Annotated[Slotbook, Depends(slotbook_of)]
+
+
+def access_of(request: Request, slotbook: SlotbookDep) -> Access:
+    """The tenant of the presented ``X-API-KEY`` (the first tenant when none is sent)."""
+    return authorize(
+        slotbook, tenant_key=None, credential=credential(request), tenant_from_credential=True
+    )
+
+
+AccessDep = Annotated[Access, Depends(access_of)]
+BodyDep = Annotated[Any, Depends(json_body)]
+
+
+def _listing(items: list[Any], total: int, prev: str | None, following: str | None) -> JSON:
+    return JSON({"data": items, "total": total, "prev": prev, "next": following})
+
+
+def _ids(request: Request, name: str) -> list[str]:
+    """A list query parameter: ``ids=a,b``, ``ids=a&ids=b`` or ``ids[]=a``."""
+    values = request.query_params.getlist(name) + request.query_params.getlist(name + "[]")
+    found = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if len(found) > 100:
+        raise BadInput(f"{name}: at most 100 ids", field=name)
+    return list(dict.fromkeys(hex_id(value, name) for value in found))
+
+
+def _zone_param(request: Request) -> ZoneInfo:
+    return zone_of(request.query_params.get("timezone"))
+
+
+router = APIRouter()
+
+
+# --- services and resources -----------------------------------------------------------------
+
+
+@router.get("/services")
+def list_services(request: Request, access: AccessDep) -> JSON:
+    """Services of the tenant, in catalog order."""
+    catalog = access.catalog
+    limit = limit_of(request.query_params.get("limit"))
+    services = offered_services(catalog, access.internal)
+    chunk, prev, following = page(
+        services, lambda s: s.ids.hex24, request.query_params.get("start"), limit
+    )
+    data = [service_out(catalog, s) for s in chunk]
+    return _listing(data, len(services), prev, following)
+
+
+@router.get("/services/{service_id}")
+def get_service(service_id: str, access: AccessDep) -> JSON:
+    """One service."""
+    service = service_by_id(
+        access.catalog, hex_id(service_id, "service_id"), internal=access.internal
+    )
+    return JSON({"data": service_out(access.catalog, service)})
+
+
+@router.get("/resources")
+def list_resources(request: Request, access: AccessDep) -> JSON:
+    """Resources of the tenant, branch by branch in catalog order."""
+    catalog = access.catalog
+    limit = limit_of(request.query_params.get("limit"))
+    resources = [r for b in catalog.active_branches() for r in b.resources if r.active]
+    chunk, prev, following = page(
+        resources, lambda r: r.ids.hex24, request.query_params.get("start"), limit
+    )
+    data = [resource_out(catalog, r, internal=access.internal) for r in chunk]
+    return _listing(data, len(resources), prev, following)
+
+
+@router.get("/resources/{resource_id}")
+def get_resource(resource_id: str, access: AccessDep) -> JSON:
+    """One resource."""
+    resource = resource_by_id(access.catalog, hex_id(resource_id, "resource_id"))
+    return JSON({"data": resource_out(access.catalog, resource, internal=access.internal)})
+
+
+# --- availability ---------------------------------------------------------------------------
+
+
+@router.post("/availability/intervals/search")
+def search(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> JSON:
+    """Start times where a booking fits or a group booking has room."""
+    spec = parse_model(IntervalSearchIn, body)
+    return JSON({"data": search_intervals(slotbook, access, spec)})
+
+
+@router.post("/availability/slots", status_code=201)
+def create_slot(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> JSON:
+    """Hold spaces at a start (joining a group booking with room) until the slot expires."""
+    spec = parse_model(SlotIn, body)
+    zone = zone_of(spec.data.timezone, "data.timezone")
+    held = place_slot(slotbook, access, spec.data, source=SOURCE)
+    view = _session(slotbook, access.catalog, held)
+    return JSON(
+        {"data": slot_out(access.catalog, held, view, slotbook.now(), zone)}, status_code=201
+    )
+
+
+def _slot(slotbook: Slotbook, catalog: Catalog, slot_id: str, field: str) -> Appointment:
+    try:
+        return queries.get_appointment(slotbook, catalog, ("hex24", hex_id(slot_id, field)))
+    except NotFound:
+        raise NotFound("slot", slot_id, "Availability slot not found") from None
+
+
+def _session(slotbook: Slotbook, catalog: Catalog, appointment: Appointment) -> queries.SessionView:
+    assert appointment.session_ids is not None
+    return queries.get_session(slotbook, catalog, "hex24", appointment.session_ids.hex24)
+
+
+@router.get("/availability/slots/{slot_id}")
+def get_slot(slot_id: str, request: Request, slotbook: SlotbookDep, access: AccessDep) -> JSON:
+    """A slot while it holds its spaces."""
+    zone = _zone_param(request)
+    slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
+    now = slotbook.now()
+    if slot.status is not Status.HELD:
+        used = slot.status is not Status.RELEASED
+        message = (
+            "This availability slot was already used" if used else "Availability slot not found"
+        )
+        raise NotFound("slot", slot_id, message)
+    if not slot.is_live_hold(now):
+        raise NotFound("slot", slot_id, "This availability slot has expired")
+    view = _session(slotbook, access.catalog, slot)
+    return JSON({"data": slot_out(access.catalog, slot, view, now, zone)})
+
+
+@router.delete("/availability/slots/{slot_id}", status_code=204)
+def delete_slot(slot_id: str, slotbook: SlotbookDep, access: AccessDep) -> Response:
+    """Release a slot: its spaces are free at once."""
+    slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
+    if slot.status is Status.RELEASED:
+        raise NotFound("slot", slot_id, "Availability slot not found")
+    if slot.status is not Status.HELD:
+        raise WrongState("This availability slot was used for a booking; cancel the booking")
+    changes.release_hold(slotbook, access.catalog, ref=("hex24", slot.ids.hex24))
+    return Response(status_code=204)
+
+
+# --- bookings -------------------------------------------------------------------------------
+
+
+@router.post("/bookings", status_code=201)
+def create_booking(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> JSON:
+    """Turn a slot into participants of its booking (one per customer)."""
+    spec = parse_model(BookingIn, body)
+    zone = zone_of(spec.timezone)
+    catalog = access.catalog
+    slot = _slot(slotbook, catalog, spec.slot_id, "slot_id")
+    customers = spec.data.customers
+    participants = []
+    for entry in customers:
+        profile = entry.customer.profile
+        spaces = entry.spaces
+        if spaces is None:
+            # A lone customer without ``spaces`` takes every space the slot reserved.
+            spaces = slot.spaces if len(customers) == 1 else 1
+        details = CustomerDetails(
+            first_name=profile.firstname,
+            last_name=profile.lastname,
+            email=profile.email,
+            phone=profile.mobile,
+        )
+        participants.append(Participant(details, spaces))
+    booked = booking.book_participants(
+        slotbook,
+        catalog,
+        hold=("hex24", slot.ids.hex24),
+        participants=participants,
+        source=SOURCE,
+    )
+    view = _session(slotbook, catalog, booked[0])
+    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone)}, status_code=201)
+
+
+@router.get("/bookings")
+def list_bookings(request: Request, slotbook: SlotbookDep, access: AccessDep) -> JSON:
+    """Bookings by start (``ids`` picks some)."""
+    zone = _zone_param(request)
+    limit = limit_of(request.query_params.get("limit"))
+    ids = _ids(request, "ids")
+    catalog = access.catalog
+    criteria = AppointmentFilter(session_hex_ids=tuple(ids) if ids else None)
+    found, _ = queries.find_appointments(slotbook, catalog, criteria)
+    now = slotbook.now()
+    sessions: dict[str, list[Appointment]] = {}
+    for appointment in found:
+        if appointment.session_ids is not None:
+            sessions.setdefault(appointment.session_ids.hex24, []).append(appointment)
+    visible = [key for key, members in sessions.items() if is_booking(members, now)]
+    chunk, prev, following = page(visible, str, request.query_params.get("start"), limit)
+    data = [
+        booking_out(catalog, queries.get_session(slotbook, catalog, "hex24", key), now, zone)
+        for key in chunk
+    ]
+    return _listing(data, len(visible), prev, following)
+
+
+def _booking(slotbook: Slotbook, catalog: Catalog, booking_id: str) -> queries.SessionView:
+    key = hex_id(booking_id, "booking_id")
+    view = queries.get_session(slotbook, catalog, "hex24", key)
+    if not is_booking(view.appointments, slotbook.now()):
+        raise NotFound("booking", key, "Booking not found")
+    return view
+
+
+@router.get("/bookings/{booking_id}")
+def get_booking(
+    booking_id: str, request: Request, slotbook: SlotbookDep, access: AccessDep
+) -> JSON:
+    """One booking with its participants."""
+    zone = _zone_param(request)
+    view = _booking(slotbook, access.catalog, booking_id)
+    return JSON({"data": booking_out(access.catalog, view, slotbook.now(), zone)})
+
+
+@router.post("/bookings/{booking_id}/cancel")
+def cancel_booking(
+    booking_id: str, request: Request, slotbook: SlotbookDep, access: AccessDep
+) -> JSON:
+    """Cancel a booking and every participant in it; all its spaces are free."""
+    zone = _zone_param(request)
+    catalog = access.catalog
+    view = _booking(slotbook, catalog, booking_id)
+    if booking_status(view, slotbook.now()) == "cancelled":
+        raise WrongState("This booking is already cancelled")
+    view = queries.cancel_session(slotbook, catalog, "hex24", view.session.ids.hex24)
+    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone)})
+
+
+@router.post("/bookings/{booking_id}/customers/{customer_booking_id}/cancel")
+def cancel_participant(
+    booking_id: str,
+    customer_booking_id: str,
+    request: Request,
+    slotbook: SlotbookDep,
+    access: AccessDep,
+) -> JSON:
+    """Cancel one participant; their spaces are free again."""
+    zone = _zone_param(request)
+    catalog = access.catalog
+    key = hex_id(booking_id, "booking_id")
+    ref = hex_id(customer_booking_id, "customer_booking_id")
+    missing = NotFound("participant", ref, "No participant with this id in this booking")
+    try:
+        member = queries.get_appointment(slotbook, catalog, ("hex24", ref))
+    except NotFound:
+        raise missing from None
+    in_booking = member.session_ids is not None and member.session_ids.hex24 == key
+    if not in_booking or not (is_participant(member) or member.status is Status.CANCELLED):
+        raise missing
+    if member.status is Status.CANCELLED:
+        raise WrongState("This participant is already cancelled")
+    changes.cancel(slotbook, catalog, ref=("hex24", ref), allowed_from=FIRM_STATUSES)
+    view = queries.get_session(slotbook, catalog, "hex24", key)
+    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone)})
 
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
-    """The surface's ASGI app."""
-    app = FastAPI()
+    """The Appointedd surface's ASGI app."""
+    app = FastAPI(title="Slotbook: Appointedd API v1", default_response_class=JSON)
     app.state.slotbook = slotbook
+    install_error_handlers(app, render_error, classify)
+    app.include_router(router)
     return app
