@@ -1,21 +1,133 @@
-"""Routes of this surface (placeholder until implemented)."""
+"""OnSched consumer API (``/consumer/v1``): the two apps, catalog and customer endpoints.
+
+Availability is in ``availability.py``, appointments in ``appointments.py``, the token
+exchange in ``token.py``, request helpers (errors, auth, lookups, paging) in ``deps.py``.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
+from slotbook.api.common import JSON, BadInput
+from slotbook.api.onsched import mapping as out
+from slotbook.api.onsched.appointments import add_appointment_routes
+from slotbook.api.onsched.availability import add_availability_route
+from slotbook.api.onsched.deps import (
+    AccessDep,
+    BodyDep,
+    customer,
+    install_errors,
+    listing,
+    location,
+    page,
+    page_of,
+    params_of,
+    parse_body,
+    resource,
+    service,
+    slotbook_of,
+    text_param,
+    visible,
+)
+from slotbook.api.onsched.schemas import CustomerIn
+from slotbook.api.onsched.token import create_token_app
+from slotbook.services import queries
 from slotbook.services.context import Slotbook
+
+# --- the surfaces ---------------------------------------------------------------------------
 
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
-    """The surface's ASGI app."""
-    app = FastAPI()
+    """The OnSched consumer API app (mounted at ``/consumer/v1``)."""
+    app = FastAPI(title="OnSched consumer API", default_response_class=JSON)
     app.state.slotbook = slotbook
+    install_errors(app)
+    _catalog_routes(app)
+    add_availability_route(app)
+    add_appointment_routes(app)
+    _customer_routes(app)
     return app
 
 
 def create_token_surface(slotbook: Slotbook) -> FastAPI:
-    """The ``/connect/token`` app."""
-    app = FastAPI()
-    app.state.slotbook = slotbook
-    return app
+    """The ``/connect/token`` app: API key -> bearer token (OAuth client credentials)."""
+    return create_token_app(slotbook)
+
+
+def _catalog_routes(app: FastAPI) -> None:
+    @app.get("/locations")
+    def locations(request: Request, access: AccessDep) -> JSON:
+        """Every location (branch)."""
+        return page(request, [out.location_json(b) for b in access.catalog.active_branches()])
+
+    @app.get("/locations/{location_id}")
+    def one_location(location_id: str, access: AccessDep) -> JSON:
+        """One location by GUID."""
+        return JSON(out.location_json(location(access.catalog, location_id, "id")))
+
+    @app.get("/services")
+    def services(request: Request, access: AccessDep) -> JSON:
+        """Services, optionally only those offered at ``locationId``."""
+        catalog, wanted = access.catalog, params_of(request).get("locationId")
+        found = (
+            catalog.services_at(location(catalog, wanted).key)
+            if wanted
+            else catalog.active_services()
+        )
+        return page(request, [out.service_json(s, catalog) for s in found if visible(access, s)])
+
+    @app.get("/services/{service_id}")
+    def one_service(service_id: str, access: AccessDep) -> JSON:
+        """One service by id."""
+        return JSON(out.service_json(service(access, service_id, "id"), access.catalog))
+
+    @app.get("/resources")
+    def resources(request: Request, access: AccessDep) -> JSON:
+        """Resources, optionally only those of ``locationId``."""
+        catalog, wanted = access.catalog, params_of(request).get("locationId")
+        branches = [location(catalog, wanted)] if wanted else catalog.active_branches()
+        found = [r for b in branches for r in b.resources if r.active]
+        return page(request, [out.resource_json(r, catalog) for r in found])
+
+    @app.get("/resources/{resource_id}")
+    def one_resource(resource_id: str, access: AccessDep) -> JSON:
+        """One resource by id."""
+        catalog = access.catalog
+        return JSON(out.resource_json(resource(catalog, resource_id, "id"), catalog))
+
+
+def _customer_routes(app: FastAPI) -> None:
+    @app.post("/customers")
+    def create_customer(request: Request, access: AccessDep, body: BodyDep) -> JSON:
+        """Create a customer; ``email`` and ``lastname`` are required."""
+        payload: CustomerIn = parse_body(CustomerIn, body)
+        missing = [n for n in ("email", "lastname") if getattr(payload, n) is None]
+        if missing:
+            raise BadInput(
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required"
+            )
+        created = queries.create_customer(slotbook_of(request), access.catalog, payload.details())
+        return JSON(out.customer_json(created))
+
+    @app.get("/customers/{customer_id}")
+    def one_customer(customer_id: str, request: Request, access: AccessDep) -> JSON:
+        """One customer by id."""
+        return JSON(
+            out.customer_json(customer(slotbook_of(request), access.catalog, customer_id, "id"))
+        )
+
+    @app.get("/customers")
+    def customers(request: Request, access: AccessDep) -> JSON:
+        """Customers, filtered by ``email`` and/or ``lastname`` (case-insensitive)."""
+        params = params_of(request)
+        offset, limit = page_of(params)
+        email, last_name = text_param(params, "email"), text_param(params, "lastname")
+        found, total = queries.search_customers(
+            slotbook_of(request),
+            access.catalog,
+            email=email,
+            last_name=last_name,
+            offset=offset,
+            limit=limit,
+        )
+        return JSON(listing(request, [out.customer_json(c) for c in found], total, offset))

@@ -1,0 +1,348 @@
+"""Appointments: IN (hold) -> RS / BK -> CN, reschedule, release, read and list."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from fastapi import FastAPI, Request
+
+from slotbook.api.common import JSON, BadInput
+from slotbook.api.onsched import mapping as out
+from slotbook.api.onsched.deps import (
+    AccessDep,
+    BodyDep,
+    branch_for,
+    customer,
+    duration_of,
+    hosts_of,
+    listing,
+    location,
+    page_of,
+    params_of,
+    parse_body,
+    service,
+    slotbook_of,
+    text_param,
+)
+from slotbook.api.onsched.schemas import (
+    AppointmentIn,
+    BookIn,
+    PersonIn,
+    RescheduleIn,
+    check_digits,
+    parse_date,
+    parse_instant,
+)
+from slotbook.domain.errors import NotFound, NotHeld, WrongState
+from slotbook.domain.model import (
+    Appointment,
+    Catalog,
+    Customer,
+    CustomerDetails,
+    Status,
+)
+from slotbook.services import changes, queries
+from slotbook.services.availability import SlotQuery
+from slotbook.services.booking import BookingDetails, confirm, place
+from slotbook.services.context import Slotbook
+from slotbook.services.ports import AppointmentFilter
+
+DEFAULT_HOLD_SECONDS = 600
+SOURCE = "onsched"
+_COMPLETE = {"IN": Status.HELD, "RS": Status.RESERVED, "BK": Status.CONFIRMED}
+_LISTED = (Status.HELD, Status.RESERVED, Status.CONFIRMED, Status.CANCELLED)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _appointment(app: Slotbook, catalog: Catalog, value: str) -> Appointment:
+    """An appointment by digit id; a deleted (released) hold is gone."""
+    check_digits(value, "id")
+    try:
+        found = queries.get_appointment(app, catalog, ("digits", value))
+    except NotFound:
+        found = None
+    if found is None or found.status is Status.RELEASED:
+        raise NotFound("appointment", value, f"No appointment with id {value}")
+    return found
+
+
+def _require(
+    appointment: Appointment, now: datetime, wanted: tuple[Status, ...], action: str
+) -> None:
+    """Refuse (409) a change the appointment's status does not allow."""
+    code = out.STATUS_CODES.get(appointment.status, "CN")
+    if appointment.status is Status.HELD and Status.HELD in wanted:
+        if appointment.is_expired_hold(now):
+            raise NotHeld(
+                f"The booking timer of appointment {appointment.ids.digits} ran out; "
+                "its slot is no longer held",
+                expired=True,
+            )
+        return
+    if appointment.status not in wanted:
+        allowed = " or ".join(out.STATUS_CODES[s] for s in wanted)
+        hint = ""
+        if code == "IN":
+            hint = "; an IN appointment is released with DELETE"
+        elif action == "deleted":
+            hint = f"; cancel it with PUT appointments/{appointment.ids.digits}/cancel"
+        raise WrongState(
+            f"Appointment {appointment.ids.digits} has status {code}; "
+            f"only {allowed} can be {action}{hint}"
+        )
+
+
+def _new_customer(
+    app: Slotbook, catalog: Catalog, payload: AppointmentIn
+) -> Customer | CustomerDetails | None:
+    """The customer of a new appointment: by ``customerId``, or from name/email/phone."""
+    if payload.customerId:
+        return customer(app, catalog, payload.customerId)
+    if payload.name or payload.email or payload.phone:
+        return payload.details()
+    return None
+
+
+def _booking_customers(current: Appointment, payload: PersonIn) -> list[CustomerDetails | Customer]:
+    """Customer for booking a held or reserved appointment; empty keeps the current one."""
+    existing = current.customers[0] if current.customers else None
+    if payload.name is None and payload.email is None and payload.phone is None:
+        if existing is None:
+            raise BadInput("name and email are required to book this appointment")
+        return []
+    given = payload.details()
+    first, last = (given.first_name, given.last_name) if payload.name else (None, None)
+    if existing is not None and payload.name is None:
+        first, last = existing.first_name, existing.last_name
+    email = payload.email or (existing.email if existing else None)
+    phone = payload.phone or (existing.phone if existing else None)
+    if not (first or last) or not email:
+        raise BadInput("name and email are required to book this appointment")
+    if existing is not None and (
+        (existing.first_name, existing.last_name, existing.email, existing.phone)
+        == (first, last, email, phone)
+    ):
+        return []
+    # A new record: the existing one may be a customer other appointments share.
+    return [CustomerDetails(first_name=first, last_name=last, email=email, phone=phone)]
+
+
+def _same_group(payload: BookIn, current: Appointment) -> None:
+    if payload.groupSize is not None and payload.groupSize != current.people:
+        raise BadInput(
+            f"groupSize cannot change when booking (this appointment is for {current.people}); "
+            "create a new appointment instead"
+        )
+
+
+def _reply(app: Slotbook, catalog: Catalog, appointment: Appointment) -> JSON:
+    return JSON(out.appointment_json(appointment, catalog, app.now()))
+
+
+# --- appointments ---------------------------------------------------------------------------
+
+
+def add_appointment_routes(app: FastAPI) -> None:
+    """Create, read, list and change appointments."""
+
+    @app.post("/appointments")
+    def create(request: Request, access: AccessDep, body: BodyDep) -> JSON:
+        """Hold (IN), reserve (RS) or book (BK) a free slot."""
+        sb, catalog = slotbook_of(request), access.catalog
+        wanted = params_of(request).get("completeBooking", "IN").strip().upper() or "IN"
+        if wanted not in _COMPLETE:
+            raise BadInput("completeBooking must be IN, RS or BK")
+        status = _COMPLETE[wanted]
+        payload: AppointmentIn = parse_body(AppointmentIn, body)
+        if not payload.serviceId:
+            raise BadInput("serviceId is required")
+        start = parse_instant(payload.startDateTime, "startDateTime")
+        end = parse_instant(payload.endDateTime, "endDateTime")
+        svc = service(access, payload.serviceId)
+        hosts = hosts_of(catalog, payload.resourceId, payload.resourceIds)
+        branch = branch_for(catalog, svc, payload.locationId, hosts)
+        people = payload.groupSize or 1
+        duration = duration_of(branch, svc, people, start, end)
+        who = _new_customer(sb, catalog, payload)
+        complete = isinstance(who, Customer) or (
+            who is not None and who.last_name is not None and who.email is not None
+        )
+        if status is not Status.HELD and not complete:
+            raise BadInput(
+                f"completeBooking={wanted} needs a customer: customerId, or name and email"
+            )
+        query = SlotQuery(
+            branch=branch,
+            services=(svc,),
+            people=people,
+            duration=duration,
+            resource_keys=tuple(h.key for h in hosts) if hosts else None,
+        )
+        placed = place(
+            sb,
+            catalog,
+            query=query,
+            start=start,
+            status=status,
+            details=BookingDetails(
+                customers=[who] if who is not None else [],
+                notes=payload.notes,
+                customer_message=payload.customerMessage,
+                source=SOURCE,
+            ),
+            hold_ttl=catalog.settings.hold_ttl(DEFAULT_HOLD_SECONDS),
+            internal=access.internal,
+            # Starts from an ``interval`` query may lie off the service's own grid.
+            on_grid=False,
+        )
+        return _reply(sb, catalog, placed)
+
+    @app.get("/appointments/{appointment_id}")
+    def one(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+        """One appointment."""
+        sb = slotbook_of(request)
+        return _reply(sb, access.catalog, _appointment(sb, access.catalog, appointment_id))
+
+    @app.get("/appointments")
+    def many(request: Request, access: AccessDep) -> JSON:
+        """Appointments by start, filtered by location, customer, dates and status."""
+        sb, catalog, params = slotbook_of(request), access.catalog, params_of(request)
+        offset, limit = page_of(params)
+        criteria = _filter(catalog, params)
+        found, total = queries.find_appointments(sb, catalog, criteria, offset=offset, limit=limit)
+        now = sb.now()
+        items = [out.appointment_json(a, catalog, now) for a in found]
+        return JSON(listing(request, items, total, offset))
+
+    @app.put("/appointments/{appointment_id}/book")
+    def book(appointment_id: str, request: Request, access: AccessDep, body: BodyDep) -> JSON:
+        """IN -> BK with the customer's details."""
+        return _finish_booking(request, access.catalog, appointment_id, body, Status.HELD)
+
+    @app.put("/appointments/{appointment_id}/confirm")
+    def confirm_reserved(
+        appointment_id: str, request: Request, access: AccessDep, body: BodyDep
+    ) -> JSON:
+        """RS -> BK."""
+        return _finish_booking(request, access.catalog, appointment_id, body, Status.RESERVED)
+
+    @app.put("/appointments/{appointment_id}/reserve")
+    def reserve(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+        """IN -> RS: kept without expiry, not yet booked."""
+        sb, catalog = slotbook_of(request), access.catalog
+        current = _appointment(sb, catalog, appointment_id)
+        _require(current, sb.now(), (Status.HELD,), "reserved")
+        kept = changes.keep_hold(sb, catalog, ref=("digits", appointment_id))
+        return _reply(sb, catalog, kept)
+
+    @app.put("/appointments/{appointment_id}/cancel")
+    def cancel(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+        """BK or RS -> CN; the slot is free at once."""
+        sb, catalog = slotbook_of(request), access.catalog
+        allowed = (Status.RESERVED, Status.CONFIRMED)
+        _require(_appointment(sb, catalog, appointment_id), sb.now(), allowed, "cancelled")
+        done = changes.cancel(sb, catalog, ref=("digits", appointment_id), allowed_from=allowed)
+        return _reply(sb, catalog, done)
+
+    @app.put("/appointments/{appointment_id}/reschedule")
+    def reschedule(appointment_id: str, request: Request, access: AccessDep, body: BodyDep) -> JSON:
+        """Move a BK appointment within its location (to another resource if given)."""
+        sb, catalog = slotbook_of(request), access.catalog
+        payload: RescheduleIn = parse_body(RescheduleIn, body)
+        start = parse_instant(payload.startDateTime, "startDateTime")
+        end = parse_instant(payload.endDateTime, "endDateTime")
+        current = _appointment(sb, catalog, appointment_id)
+        _require(current, sb.now(), (Status.CONFIRMED,), "rescheduled")
+        svc = catalog.service(current.service_keys[0], include_retired=True)
+        branch = catalog.branch(current.branch_key, include_retired=True)
+        hosts = hosts_of(catalog, payload.resourceId, None)
+        if hosts and hosts[0].branch_key != branch.key:
+            raise BadInput(
+                f"resourceId: resource {hosts[0].ids.digits} is at another location; "
+                "an appointment stays at its location"
+            )
+        branch_for(catalog, svc, branch.ids.uuid, hosts)
+        if (end - start).total_seconds() / 60 != current.length_minutes:
+            duration_of(branch, svc, current.people, start, end)
+        moved = changes.reschedule(
+            sb,
+            catalog,
+            ref=("digits", appointment_id),
+            start=start,
+            end=end,
+            resource_key=hosts[0].key if hosts else None,
+            allowed_from=(Status.CONFIRMED,),
+        )
+        return _reply(sb, catalog, moved)
+
+    @app.delete("/appointments/{appointment_id}")
+    def delete(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+        """Release an IN hold (expired or not); booked appointments are cancelled instead."""
+        sb, catalog = slotbook_of(request), access.catalog
+        current = _appointment(sb, catalog, appointment_id)
+        if current.status is not Status.HELD:
+            _require(current, sb.now(), (Status.HELD,), "deleted")
+        changes.release_hold(sb, catalog, ref=("digits", appointment_id))
+        return JSON({"object": "appointment", "id": current.ids.digits, "deleted": True})
+
+
+def _finish_booking(
+    request: Request, catalog: Catalog, appointment_id: str, body: object, source: Status
+) -> JSON:
+    """IN -> BK (book) or RS -> BK (confirm), with customer details from the body."""
+    sb = slotbook_of(request)
+    payload: BookIn = parse_body(BookIn, body)
+    current = _appointment(sb, catalog, appointment_id)
+    action = "booked" if source is Status.HELD else "confirmed"
+    _require(current, sb.now(), (source,), action)
+    _same_group(payload, current)
+    done = confirm(
+        sb,
+        catalog,
+        ref=("digits", appointment_id),
+        details=BookingDetails(
+            customers=_booking_customers(current, payload),
+            notes=payload.notes,
+            customer_message=payload.customerMessage,
+            source=SOURCE,
+        ),
+        allowed_from=(source,),
+        count_customers=False,
+    )
+    return _reply(sb, catalog, done)
+
+
+def _filter(catalog: Catalog, params: dict[str, str]) -> AppointmentFilter:
+    """List criteria; dates are days in the location's zone (else the first location's)."""
+    branch = location(catalog, params["locationId"]) if params.get("locationId") else None
+    zone: tzinfo = branch.zone if branch else _default_zone(catalog)
+    statuses: tuple[Status, ...] = _LISTED
+    if params.get("status", "").strip():
+        codes = [c.strip().upper() for c in params["status"].split(",") if c.strip()]
+        unknown = [c for c in codes if c not in out.STATUS_OF_CODE]
+        if unknown or len(codes) > 10:
+            raise BadInput("status must be IN, RS, BK or CN (or a comma-separated list of them)")
+        statuses = tuple(out.STATUS_OF_CODE[c] for c in codes)
+    first = parse_date(params["startDate"], "startDate") if params.get("startDate") else None
+    last = parse_date(params["endDate"], "endDate") if params.get("endDate") else None
+    if first and last and last < first:
+        raise BadInput("endDate must not be before startDate")
+    return AppointmentFilter(
+        branch_key=branch.key if branch else None,
+        customer_email=text_param(params, "email"),
+        customer_last_name=text_param(params, "lastname"),
+        starts_from=_midnight(first, zone) if first else None,
+        starts_before=_midnight(last + timedelta(days=1), zone) if last else None,
+        statuses=tuple(s.value for s in statuses),
+    )
+
+
+def _default_zone(catalog: Catalog) -> tzinfo:
+    branches = catalog.active_branches()
+    return branches[0].zone if branches else UTC
+
+
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)

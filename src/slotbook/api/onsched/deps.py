@@ -1,0 +1,273 @@
+"""Request helpers of the OnSched surface: errors, auth, id lookups, paging, lengths."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from slotbook.api.common import (
+    JSON,
+    BadInput,
+    credential,
+    install_error_handlers,
+    json_body,
+    parse_model,
+)
+from slotbook.api.onsched import mapping as out
+from slotbook.api.onsched.schemas import body_object, check_digits, check_guid, parse_int
+from slotbook.domain.errors import (
+    AuthenticationRequired,
+    DomainError,
+    ForeignKeyUsed,
+    InvalidRequest,
+    NotAllowed,
+    NotFound,
+    NotHeld,
+    SlotTaken,
+    WrongState,
+)
+from slotbook.domain.model import Branch, Catalog, Customer, Resource, Service
+from slotbook.services import queries
+from slotbook.services.access import Access, authorize
+from slotbook.services.availability import SlotQuery
+from slotbook.services.context import Slotbook
+
+M = TypeVar("M", bound=BaseModel)
+
+DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = 20, 100, 1_000_000_000
+# Core field names (shared by every surface) -> this surface's names, for error messages.
+_FIELD_NAMES = {
+    "numberOfCustomers": "groupSize",
+    "end": "endDateTime",
+    "customSlotLength": "endDateTime",
+}
+
+
+def render_error(status: int, code: str, message: str) -> Response:
+    """``{"error": code, "message": sentence}``; a 401 also names the scheme."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSON({"error": code, "message": message}, status_code=status, headers=headers)
+
+
+def classify(exc: DomainError) -> tuple[int, str]:
+    """HTTP status and error code of a core error."""
+    if isinstance(exc, NotFound):
+        return 404, "not_found"
+    if isinstance(exc, SlotTaken):
+        return 409, "slot_unavailable"
+    if isinstance(exc, NotHeld):
+        return 409, "hold_expired" if exc.expired else "invalid_status"
+    if isinstance(exc, WrongState):
+        return 409, "invalid_status"
+    if isinstance(exc, AuthenticationRequired):
+        return 401, "unauthorized"
+    if isinstance(exc, ForeignKeyUsed | NotAllowed):
+        return 403, "forbidden"
+    return 400, "invalid_request"
+
+
+def install_errors(app: FastAPI) -> None:
+    """Every error of a surface app in this surface's format."""
+    install_error_handlers(
+        app, render_error, classify, bad_input_code="invalid_request", not_found_code="not_found"
+    )
+
+    async def on_invalid(_request: Request, exc: Exception) -> Response:
+        # A core rule refused a value: name the field as this surface calls it.
+        assert isinstance(exc, InvalidRequest)
+        field = _FIELD_NAMES.get(exc.field or "", exc.field)
+        message = f"{field}: {exc.message}" if field else exc.message
+        return render_error(400, "invalid_request", message)
+
+    app.add_exception_handler(InvalidRequest, on_invalid)
+
+
+# --- request helpers ------------------------------------------------------------------------
+
+
+def onsched_access(request: Request) -> Access:
+    """The tenant of the bearer token or key (or ``X-TENANT-ID``), with the key checked."""
+    tenant = request.headers.get("x-tenant-id", "").strip() or None
+    if tenant is not None and (len(tenant) > 100 or not tenant.isprintable()):
+        raise BadInput("X-TENANT-ID is not a tenant id")
+    return authorize(
+        slotbook_of(request),
+        tenant_key=tenant,
+        credential=credential(request),
+        tenant_from_credential=True,
+    )
+
+
+AccessDep = Annotated[Access, Depends(onsched_access)]
+BodyDep = Annotated[Any, Depends(json_body)]
+
+
+def slotbook_of(request: Request) -> Slotbook:
+    """The application the surface was built for."""
+    app: Slotbook = request.app.state.slotbook
+    return app
+
+
+def params_of(request: Request) -> dict[str, str]:
+    """Query parameters (the last value of a repeated one)."""
+    return dict(request.query_params)
+
+
+def parse_body(model: type[M], data: Any) -> M:
+    """A JSON object body validated against a model; BadInput naming the fields otherwise."""
+    try:
+        return parse_model(model, body_object(data))
+    except BadInput as exc:
+        raise BadInput(exc.message.replace("Value error, ", "")) from None
+
+
+def page_of(params: dict[str, str]) -> tuple[int, int]:
+    """``offset`` (default 0) and ``limit`` (default 20, at most 100)."""
+    offset = parse_int(params, "offset", 0, MAX_OFFSET, 0) or 0
+    limit = parse_int(params, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT) or DEFAULT_LIMIT
+    return offset, limit
+
+
+def listing(
+    request: Request, items: list[dict[str, Any]], total: int, offset: int
+) -> dict[str, Any]:
+    """The list envelope, with the request's path as ``url``."""
+    return out.envelope(request.url.path, items, total=total, offset=offset)
+
+
+def page(request: Request, items: list[dict[str, Any]]) -> JSON:
+    """One page of an in-memory list, in the list envelope."""
+    offset, limit = page_of(params_of(request))
+    return JSON(listing(request, items[offset : offset + limit], len(items), offset))
+
+
+def visible(access: Access, service: Service) -> bool:
+    """Services that cannot be booked online are shown to internal keys only."""
+    return service.online_bookable or access.internal
+
+
+def location(catalog: Catalog, value: str, field: str = "locationId") -> Branch:
+    """An active location by its GUID."""
+    check_guid(value, field)
+    key = catalog.find_key("branch", value)
+    found = None if key is None else catalog.branch(key, include_retired=True)
+    if found is None or not found.active or found.ids.uuid.lower() != value.lower():
+        raise NotFound("location", value, f"No location with id {value} ({field})")
+    return found
+
+
+def service(access: Access, value: str, field: str = "serviceId") -> Service:
+    """An active, visible service by its digit id."""
+    check_digits(value, field)
+    catalog = access.catalog
+    key = catalog.find_key("service", value)
+    found = None if key is None else catalog.service(key, include_retired=True)
+    if found is None or not found.active or found.ids.digits != value or not visible(access, found):
+        raise NotFound("service", value, f"No service with id {value} ({field})")
+    return found
+
+
+def resource(catalog: Catalog, value: str, field: str = "resourceId") -> Resource:
+    """An active resource (of an active location) by its digit id."""
+    check_digits(value, field)
+    key = catalog.find_key("resource", value)
+    found = None if key is None else catalog.resource(key, include_retired=True)
+    if (
+        found is None
+        or not found.active
+        or found.ids.digits != value
+        or not catalog.branch(found.branch_key, include_retired=True).active
+    ):
+        raise NotFound("resource", value, f"No resource with id {value} ({field})")
+    return found
+
+
+def customer(app: Slotbook, catalog: Catalog, value: str, field: str = "customerId") -> Customer:
+    """A customer of the tenant by its digit id."""
+    check_digits(value, field)
+    try:
+        return queries.get_customer(app, catalog, "digits", value)
+    except NotFound:
+        raise NotFound("customer", value, f"No customer with id {value} ({field})") from None
+
+
+def text_param(params: dict[str, str], name: str) -> str | None:
+    """A free-text filter: at most 255 printable characters; blank means no filter."""
+    value = params.get(name, "").strip()
+    if len(value) > 255 or not value.isprintable():
+        raise BadInput(f"{name} must be at most 255 printable characters")
+    return value or None
+
+
+# --- what a request asks for -----------------------------------------------------------------
+
+
+def hosts_of(
+    catalog: Catalog, single: str | None, several: str | list[str] | None
+) -> list[Resource]:
+    """Resources named by ``resourceId`` or ``resourceIds`` (comma list or array)."""
+    if single:
+        return [resource(catalog, single)]
+    if several is None:
+        return []
+    ids = several.split(",") if isinstance(several, str) else several
+    ids = [i.strip() for i in ids if i.strip()]
+    if len(ids) > 100:
+        raise BadInput("resourceIds lists more than 100 resources")
+    return [resource(catalog, i, "resourceIds") for i in ids]
+
+
+def branch_for(
+    catalog: Catalog, svc: Service, location_id: str | None, hosts: list[Resource]
+) -> Branch:
+    """The given location; else the chosen resource's; else the first offering the service."""
+    if location_id:
+        branch = location(catalog, location_id)
+    elif hosts:
+        branch = catalog.branch(hosts[0].branch_key)
+    else:
+        offered = catalog.branches_for(svc.key)
+        if not offered:
+            raise NotFound("location", None, f"Service {svc.ids.digits} is offered nowhere")
+        branch = offered[0]
+    if branch.key not in svc.branch_keys:
+        raise BadInput(
+            f"serviceId: service {svc.ids.digits} is not offered at location {branch.ids.uuid}"
+        )
+    able = {r.key for r in catalog.resources_for(branch.key, (svc,))}
+    for host in hosts:
+        if host.branch_key != branch.key:
+            raise BadInput(
+                f"resourceId: resource {host.ids.digits} is not at location {branch.ids.uuid}"
+            )
+        if host.key not in able:
+            raise BadInput(
+                f"resourceId: resource {host.ids.digits} does not provide service {svc.ids.digits}"
+            )
+    return branch
+
+
+def duration_of(
+    branch: Branch, svc: Service, people: int, start: datetime, end: datetime
+) -> int | None:
+    """The service duration a start/end pair asks for (None: the default length)."""
+    minutes = (end - start).total_seconds() / 60
+    if minutes <= 0:
+        raise BadInput("endDateTime must be after startDateTime")
+    base = SlotQuery(branch=branch, services=(svc,), people=people)
+    if base.length == minutes:
+        return None
+    lengths = {d: replace(base, duration=d).length for d in svc.allowed_durations}
+    for chosen, length in lengths.items():
+        if length == minutes:
+            return chosen
+    offered = ", ".join(str(m) for m in sorted(set(lengths.values())))
+    raise BadInput(
+        f"endDateTime: the appointment would last {int(minutes)} minutes; "
+        f"this service takes {offered} minutes"
+    )

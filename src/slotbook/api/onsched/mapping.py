@@ -1,0 +1,181 @@
+"""Domain objects -> OnSched consumer API JSON (the vendor's field names and formats)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+from slotbook.domain.availability import Opening
+from slotbook.domain.model import Appointment, Branch, Catalog, Customer, Resource, Service, Status
+
+STATUS_CODES = {
+    Status.HELD: "IN",
+    Status.RESERVED: "RS",
+    Status.CONFIRMED: "BK",
+    Status.CANCELLED: "CN",
+}
+STATUS_OF_CODE = {code: status for status, code in STATUS_CODES.items()}
+
+
+def offset_zone(minutes: int) -> tzinfo:
+    """A fixed UTC offset given in minutes (``-300`` is UTC-05:00)."""
+    return timezone(timedelta(minutes=minutes))
+
+
+def iso(value: datetime | None, zone: tzinfo) -> str | None:
+    """``2019-02-22T11:30:00-05:00`` in the given zone."""
+    return None if value is None else value.astimezone(zone).isoformat(timespec="seconds")
+
+
+def hhmm(value: datetime) -> int:
+    """Clock time as the vendor's integer ``HHmm`` (``1130``)."""
+    return value.hour * 100 + value.minute
+
+
+def display_time(value: datetime) -> str:
+    """Twelve-hour clock as the vendor shows it: ``"9:05 AM"``, ``"12:30 PM"``."""
+    hour = value.hour % 12 or 12
+    return f"{hour}:{value.minute:02d} {'AM' if value.hour < 12 else 'PM'}"
+
+
+def us_date(value: datetime) -> str:
+    """``M/D/YYYY`` without padding, as in the vendor's appointment ``date``."""
+    return f"{value.month}/{value.day}/{value.year}"
+
+
+def envelope(
+    path: str, items: Sequence[dict[str, Any]], *, total: int, offset: int
+) -> dict[str, Any]:
+    """The vendor's list envelope around one page of items."""
+    return {
+        "object": "list",
+        "url": path,
+        "hasMore": offset + len(items) < total,
+        "count": len(items),
+        "total": total,
+        "data": list(items),
+    }
+
+
+def location_json(branch: Branch) -> dict[str, Any]:
+    """A branch as an OnSched location."""
+    address = branch.address
+    return {
+        "object": "location",
+        "id": branch.ids.uuid,
+        "name": branch.name,
+        "timezoneIana": branch.time_zone,
+        "address": {
+            "addressLine1": address.line1,
+            "addressLine2": address.line2,
+            "city": address.city,
+            "state": address.state,
+            "country": address.country,
+            "postalCode": address.zip,
+        },
+        "phone": branch.phone,
+        "email": branch.email,
+    }
+
+
+def service_json(service: Service, catalog: Catalog) -> dict[str, Any]:
+    """A service; ``bookingsPerSlot`` is its capacity."""
+    locale = catalog.settings.default_locale
+    return {
+        "object": "service",
+        "id": service.ids.digits,
+        "name": service.name.get(locale),
+        "description": service.description.get(locale),
+        "duration": service.default_duration,
+        "bookingsPerSlot": service.capacity,
+    }
+
+
+def resource_json(resource: Resource, catalog: Catalog) -> dict[str, Any]:
+    """A resource with the GUID of its location."""
+    branch = catalog.branch(resource.branch_key, include_retired=True)
+    return {
+        "object": "resource",
+        "id": resource.ids.digits,
+        "locationId": branch.ids.uuid,
+        "name": resource.name,
+    }
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    """A customer."""
+    return {
+        "object": "customer",
+        "id": customer.ids.digits,
+        "firstname": customer.first_name,
+        "lastname": customer.last_name,
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+    }
+
+
+def available_time_json(
+    opening: Opening, catalog: Catalog, capacity: int, zone: tzinfo
+) -> dict[str, Any]:
+    """One free start; ``resourceId`` is the host the round robin would pick for it."""
+    start = datetime.fromtimestamp(opening.start, zone)
+    end = datetime.fromtimestamp(opening.end, zone)
+    if opening.sessions:  # joining the fullest group session is preferred over opening one
+        host, free = opening.sessions[0].resource_key, opening.sessions[0].free
+    else:
+        host, free = opening.resources[0], capacity
+    return {
+        "date": start.date().isoformat(),
+        "time": hhmm(start),
+        "displayTime": display_time(start),
+        "duration": (opening.end - opening.start) // 60,
+        "startDateTime": start.isoformat(timespec="seconds"),
+        "endDateTime": end.isoformat(timespec="seconds"),
+        "resourceId": catalog.resource(host, include_retired=True).ids.digits,
+        "availableBookings": free,
+        "allowableBookings": capacity,
+    }
+
+
+def appointment_json(appointment: Appointment, catalog: Catalog, now: datetime) -> dict[str, Any]:
+    """An appointment in the branch's zone; an expired hold also says ``expired: true``."""
+    branch = catalog.branch(appointment.branch_key, include_retired=True)
+    zone = branch.zone
+    service = catalog.service(appointment.service_keys[0], include_retired=True)
+    resource = catalog.resource(appointment.resource_key, include_retired=True)
+    customer = appointment.customers[0] if appointment.customers else None
+    local = appointment.start.astimezone(zone)
+    body: dict[str, Any] = {
+        "object": "appointment",
+        "id": appointment.ids.digits,
+        "status": STATUS_CODES.get(appointment.status, "CN"),
+        "confirmed": appointment.status is Status.CONFIRMED,
+        "confirmationNumber": appointment.ids.hex24.upper(),
+        "locationId": branch.ids.uuid,
+        "serviceId": service.ids.digits,
+        "serviceName": service.name.get(catalog.settings.default_locale),
+        "resourceId": resource.ids.digits,
+        "resourceName": resource.name,
+        "customerId": customer.ids.digits if customer else None,
+        "name": customer.name if customer else None,
+        "firstname": customer.first_name if customer else None,
+        "lastname": customer.last_name if customer else None,
+        "email": customer.email if customer else None,
+        "phone": customer.phone if customer else None,
+        "groupSize": appointment.people,
+        "date": us_date(local),
+        "time": hhmm(local),
+        "duration": appointment.length_minutes,
+        "startDateTime": iso(appointment.start, zone),
+        "endDateTime": iso(appointment.end, zone),
+        "timezoneIana": branch.time_zone,
+        "notes": appointment.notes,
+        "customerMessage": appointment.customer_message,
+        "createDate": iso(appointment.created, zone),
+        "lastModifiedOn": iso(appointment.updated, zone),
+    }
+    if appointment.is_expired_hold(now):
+        body["expired"] = True
+    return body
