@@ -1,0 +1,302 @@
+"""Request shapes of the Qmatic cloud API and the parsers for its ids, dates and times."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
+from pydantic_core import PydanticCustomError
+
+from slotbook.api.common import BadInput
+from slotbook.domain.model import CustomerDetails
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PERSONAL_ID = re.compile(r"^[A-Za-z0-9]{10,48}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# Instants outside these years cannot be converted safely between zones; no booking needs them.
+MIN_YEAR, MAX_YEAR = 1971, 2999
+MAX_PEOPLE = 10_000
+MAX_ANSWER = 2048
+
+GUID_HINT = "must be a GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6"
+
+
+# --- plain parsers (query parameters, path segments) -----------------------------------------
+
+
+def guid_or_none(value: Any) -> str | None:
+    """The canonical (lower-case) GUID, or None when ``value`` is not one."""
+    if isinstance(value, str) and _GUID.match(value.strip()):
+        return value.strip().lower()
+    return None
+
+
+def parse_guid(value: Any, field: str) -> str:
+    """A GUID from a path or query parameter; BadInput naming the field otherwise."""
+    found = guid_or_none(value)
+    if found is None:
+        raise BadInput(f"{field} {GUID_HINT}", code="invalid_id")
+    return found
+
+
+def parse_day(value: str, field: str) -> date:
+    """A ``YYYY-MM-DD`` date; BadInput naming the field otherwise."""
+    text = value.strip()
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise BadInput(f"{field} must be a date of the form YYYY-MM-DD") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadInput(f"{field} is out of range")
+    return day
+
+
+def parse_count(value: str | None, field: str) -> int:
+    """A positive whole number (default 1); BadInput naming the field otherwise."""
+    if value is None or not value.strip():
+        return 1
+    text = value.strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 6:
+        raise BadInput(f"{field} must be a whole number from 1 to {MAX_PEOPLE}")
+    number = int(text)
+    if not 1 <= number <= MAX_PEOPLE:
+        raise BadInput(f"{field} must be a whole number from 1 to {MAX_PEOPLE}")
+    return number
+
+
+def instant_of(value: str) -> datetime:
+    """An ISO 8601 date-time with an offset, as an aware UTC datetime; ValueError otherwise."""
+    if len(value) > 64:
+        raise ValueError("is too long")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            "must be an ISO 8601 date-time with offset, like 2030-03-04T09:00:00+01:00"
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError("must include a UTC offset, like 2030-03-04T09:00:00+01:00")
+    try:
+        result = parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not MIN_YEAR <= result.year <= MAX_YEAR:
+        raise ValueError("is out of range")
+    return result
+
+
+# --- pydantic field types (request bodies) ---------------------------------------------------
+
+
+def _custom(kind: str, message: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, message)
+
+
+def _guid(value: Any) -> str:
+    found = guid_or_none(value)
+    if found is None:
+        raise _custom("guid", GUID_HINT)
+    return found
+
+
+def _optional_guid(value: Any) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _guid(value)
+
+
+def _instant(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise _custom("datetime", "must be an ISO 8601 date-time string")
+    try:
+        return instant_of(value)
+    except ValueError as exc:
+        raise _custom("datetime", str(exc)) from None
+
+
+def _personal_id(value: Any) -> str:
+    if not isinstance(value, str) or not _PERSONAL_ID.match(value):
+        raise _custom("personal_identifier", "must be 10 to 48 letters or digits (A-Z, a-z, 0-9)")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise _custom("email", "must be an e-mail address like name@example.com")
+    return value
+
+
+def _phone(value: Any) -> Any:
+    # The manual types the phone number as an integer; clients send either.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _birth_date(value: Any) -> date:
+    if not isinstance(value, str) or not _DATE.match(value.strip()):
+        raise _custom("date", "must be a date of the form YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise _custom("date", "is not a valid date") from None
+    if day.year < 1850:
+        raise _custom("date", "is out of range")
+    return day
+
+
+def _answer(value: Any) -> Any:
+    # The manual shows the answer as an array in one place: accept a list of texts too.
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    return value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Guid = Annotated[str, BeforeValidator(_guid)]
+OptionalGuid = Annotated[str | None, BeforeValidator(_optional_guid)]
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+People = Annotated[StrictInt, Field(ge=1, le=MAX_PEOPLE)]
+Notes = Annotated[str, Field(max_length=4000)]
+PersonalId = Annotated[str, BeforeValidator(_personal_id)]
+Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=255)]
+Email = Annotated[
+    str, BeforeValidator(_strip), Field(min_length=1, max_length=255), AfterValidator(_email)
+]
+Phone = Annotated[str, BeforeValidator(_phone), BeforeValidator(_strip), Field(max_length=255)]
+BirthDate = Annotated[date, BeforeValidator(_birth_date)]
+Answer = Annotated[str, BeforeValidator(_answer), Field(max_length=MAX_ANSWER)]
+
+
+class _In(BaseModel):
+    # Unknown fields are ignored: clients of the vendor API send more than we read.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class TimeSlotIn(_In):
+    """``{startTime, endTime}``; the end is optional but must match the slot when given."""
+
+    startTime: Instant
+    endTime: Instant | None = None
+
+
+class ReservationBase(_In):
+    """Fields every reservation body has."""
+
+    branchId: Guid
+    requestedResourceId: OptionalGuid = None
+    timeSlot: TimeSlotIn
+    numberOfReservations: People | None = None
+    notes: Notes | None = None
+
+    @property
+    def people(self) -> int:
+        """Number of people (1 when not given)."""
+        return self.numberOfReservations or 1
+
+
+class ReservationIn(ReservationBase):
+    """Body of ``POST reservations``."""
+
+    serviceId: Guid
+
+
+class CombinationReservationIn(ReservationBase):
+    """Body of ``POST serviceCombination/reservations``."""
+
+    serviceIds: Annotated[list[Guid], Field(min_length=1, max_length=20)]
+
+
+class CustomerFields(_In):
+    """The customer's fields; each optional here, required ones are checked by the caller."""
+
+    personalIdentifier: PersonalId | None = None
+    firstName: Name | None = None
+    lastName: Name | None = None
+    phoneNumber: Phone | None = None
+    email: Email | None = None
+    dateOfBirth: BirthDate | None = None
+
+    def given(self) -> bool:
+        """True when at least one field was sent."""
+        return any(v is not None for v in self.model_dump().values())
+
+    def details(self) -> CustomerDetails:
+        """The core's view of these fields (``personalIdentifier`` is the external id)."""
+        return CustomerDetails(
+            external_id=self.personalIdentifier,
+            first_name=self.firstName,
+            last_name=self.lastName,
+            email=self.email,
+            phone=self.phoneNumber,
+            date_of_birth=self.dateOfBirth,
+        )
+
+
+class AnswerIn(_In):
+    """An answer to an information question: ``id`` is its GUID or catalog id."""
+
+    id: Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=100)]
+    answer: Answer | None = None
+
+
+class CustomerBody(CustomerFields):
+    """A body with the customer in ``customer`` or, as some clients do, at the top level."""
+
+    customer: CustomerFields | None = None
+
+    def fields(self) -> tuple[CustomerFields, str]:
+        """The customer's fields and the prefix that names them in errors."""
+        if self.customer is not None:
+            return self.customer, "customer."
+        top = CustomerFields.model_construct(
+            **{name: getattr(self, name) for name in CustomerFields.model_fields}
+        )
+        return top, "" if top.given() else "customer."
+
+
+class ConfirmIn(CustomerBody):
+    """Body of ``PUT reservations/{id}``."""
+
+    informationQuestions: Annotated[list[AnswerIn], Field(max_length=100)] | None = None
+
+
+class SearchIn(_In):
+    """Body of ``appointments/search``."""
+
+    customer: CustomerFields | None = None
+    personalIdentifier: PersonalId | None = None
+
+    def identifier(self) -> str | None:
+        """The personal identifier from either place."""
+        if self.customer is not None and self.customer.personalIdentifier is not None:
+            return self.customer.personalIdentifier
+        return self.personalIdentifier
+
+
+class RescheduleIn(_In):
+    """Body of ``appointments/{id}/reschedule``."""
+
+    reservationId: Guid
+
+
+def check_personal_id(value: str) -> str:
+    """A personal identifier from a query parameter; BadInput naming it otherwise."""
+    if not _PERSONAL_ID.match(value.strip()):
+        raise BadInput("personalIdentifier must be 10 to 48 letters or digits (A-Z, a-z, 0-9)")
+    return value.strip()
