@@ -87,7 +87,9 @@ def test_junk_bodies_are_refused_cleanly_and_store_nothing(orchestra: Orchestra)
         if response.status_code == 200:  # an acceptable body books: free the slot again
             orchestra.delete(f"/v1/appointments/{response.json()['publicId']}")
     assert "09:00" in orchestra.times("Paspoort", "2030-03-04")
-    assert orchestra.get("/v1/customers/externalId/nul/appointments").json()["appointmentList"] == []
+    assert (
+        orchestra.get("/v1/customers/externalId/nul/appointments").json()["appointmentList"] == []
+    )
 
 
 def test_wrong_methods_are_405_in_the_manuals_format(orchestra: Orchestra) -> None:
