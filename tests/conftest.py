@@ -253,3 +253,28 @@ def live_server(db_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     server = LiveServer(db_url, tmp_path)
     yield server
     server.stop()
+
+
+Call = tuple[str, str, dict[str, Any]]
+"""An HTTP call: method, path (appended to the server URL), httpx2 request arguments."""
+
+
+def race(url: str, calls: list[Call]) -> list[httpx2.Response]:
+    """Send every call from its own thread, all released at once; responses in call order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[httpx2.Response | None] = [None] * len(calls)
+
+    def send(index: int) -> None:
+        method, path, arguments = calls[index]
+        with httpx2.Client(base_url=url, timeout=60) as client:
+            barrier.wait()
+            results[index] = client.request(method, path, **arguments)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    done = [r for r in results if r is not None]
+    assert len(done) == len(calls), "a racing request did not complete"
+    return done

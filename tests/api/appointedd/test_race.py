@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +11,7 @@ import pytest
 from slotbook.bootstrap import build_slotbook
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.queries import get_session
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, race
 from tests.factories import every_day
 
 KEY = "race-appointedd-key-0001"
@@ -70,15 +68,9 @@ def test_thirty_simultaneous_slots_for_five_spaces_give_exactly_five(
             "service_id": service["id"],
         }
     }
-    ready = threading.Barrier(CLIENTS)
-
-    def attempt(_: int) -> httpx2.Response:
-        with httpx2.Client(headers=headers, timeout=60) as client:
-            ready.wait()
-            return client.post(f"{base}/availability/slots", json=body)
-
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        responses = list(pool.map(attempt, range(CLIENTS)))
+    responses = race(
+        base, [("POST", "availability/slots", {"json": body, "headers": headers})] * CLIENTS
+    )
 
     statuses = [r.status_code for r in responses]
     assert statuses.count(201) == 5, statuses

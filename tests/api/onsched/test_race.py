@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +9,7 @@ import httpx2
 import pytest
 
 from tests.api.onsched.conftest import ACME_KEY, BASE, catalog
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, race
 from tests.factories import every_day
 
 RACERS = 12
@@ -46,24 +45,16 @@ def test_simultaneous_bookings_of_one_slot_have_exactly_one_winner(
         "name": "Ada Lovelace",
         "email": "ada@example.com",
     }
-    barrier = threading.Barrier(RACERS)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def race(index: int) -> None:
-        with httpx2.Client(base_url=url + BASE, headers=auth, timeout=60) as own:
-            barrier.wait()
-            mode = "BK" if index % 2 else "IN"  # holds and bookings compete alike
-            found = own.post("appointments", params={"completeBooking": mode}, json=body)
-        with lock:
-            statuses.append(found.status_code)
-
-    threads = [threading.Thread(target=race, args=(i,)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    # Holds and bookings compete alike.
+    calls = [
+        (
+            "POST",
+            BASE + "appointments",
+            {"params": {"completeBooking": "BK" if i % 2 else "IN"}, "json": body, "headers": auth},
+        )
+        for i in range(RACERS)
+    ]
+    statuses = [r.status_code for r in race(url, calls)]
     assert sorted(statuses) == [200] + [409] * (RACERS - 1)
     with httpx2.Client(base_url=url + BASE, headers=auth, timeout=30) as client:
         listed = client.get("appointments", params={"startDate": day, "endDate": day}).json()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import httpx2
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, race
 from tests.factories import every_day
 
 BASE = "/calendar-backend/public/api"
@@ -58,29 +57,13 @@ def _tomorrow_noon(url: str, service: str) -> tuple[str, str]:
     return dates[1][:10], "12:00"
 
 
-def _race(url: str, paths: list[str], bodies: list[Any]) -> list[httpx2.Response]:
-    barrier = threading.Barrier(len(paths))
-    results: list[httpx2.Response | None] = [None] * len(paths)
-
-    def worker(index: int) -> None:
-        with httpx2.Client(base_url=url, timeout=60) as client:
-            barrier.wait()
-            results[index] = client.post(paths[index], json=bodies[index])
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(paths))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert all(r is not None for r in results)
-    return [r for r in results if r is not None]
-
-
 def test_twenty_five_simultaneous_bookings_of_one_slot_one_wins(live_server: LiveServer) -> None:
     url = live_server.start(_catalog(), workers=2)
     day, time = _tomorrow_noon(url, "visit")
     path = f"{BASE}/v1/branches/hall/services/visit/dates/{day}/times/{time}/book"
-    responses = _race(url, [path] * 25, [{"customer": {"externalId": f"p{i}"}} for i in range(25)])
+    responses = race(
+        url, [("POST", path, {"json": {"customer": {"externalId": f"p{i}"}}}) for i in range(25)]
+    )
     codes = sorted(r.status_code for r in responses)
     assert codes == [200] + [400] * 24
     assert {r.headers["ERROR_CODE"] for r in responses if r.status_code == 400} == {"440"}
@@ -102,7 +85,7 @@ def test_thirty_simultaneous_seats_in_a_five_space_class(live_server: LiveServer
     url = live_server.start(_catalog(), workers=2)
     day, time = _tomorrow_noon(url, "class")
     path = f"{BASE}/v1/branches/hall/services/class/dates/{day}/times/{time}/book"
-    responses = _race(url, [path] * 30, [{} for _ in range(30)])
+    responses = race(url, [("POST", path, {"json": {}})] * 30)
     assert sorted(r.status_code for r in responses) == [200] * 5 + [400] * 25
     times = httpx2.get(f"{url}{BASE}/v1/branches/hall/services/class/dates/{day}/times").json()[
         "times"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import httpx2
 import pytest
 
 from tests.api.qmatic.conftest import BASE
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, race
 from tests.factories import every_day
 
 RACERS = 16
@@ -51,23 +50,8 @@ def test_many_simultaneous_reservations_of_one_slot_give_exactly_one_201(
     slot = slots[len(slots) // 2]  # hours away: cannot slip into the past during the test
     body = {"serviceId": service, "branchId": branch, "timeSlot": slot}
 
-    barrier = threading.Barrier(RACERS)
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def race() -> None:
-        with httpx2.Client(timeout=60) as client:
-            barrier.wait()
-            status = client.post(url + "reservations", json=body, headers=HEADERS).status_code
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=race) for _ in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    responses = race(url, [("POST", "reservations", {"json": body, "headers": HEADERS})] * RACERS)
+    statuses = [r.status_code for r in responses]
     assert sorted(statuses) == [201] + [409] * (RACERS - 1)
     after = httpx2.get(
         f"{url}services/{service}/timeslots",

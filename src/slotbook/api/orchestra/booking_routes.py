@@ -103,55 +103,8 @@ def _booking_routes(app: FastAPI) -> None:
         multi = f"/{version}/branches/{{branch_id}}/dates/{{day}}/times/{{time}}"
         single = multi.replace("/dates/", "/services/{service_id}/dates/")
 
-        @app.post(f"{single}/book")
-        def book_service(
-            branch_id: str,
-            service_id: str,
-            day: str,
-            time: str,
-            request: Request,
-            access: AccessDep,
-            body: BodyDep,
-        ) -> JSON:
-            """Book one service for the customers in the body."""
-            return _book(request, access, branch_id, [service_id], day, time, body, hold=False)
-
-        @app.post(f"{multi}/book")
-        def book(
-            branch_id: str,
-            day: str,
-            time: str,
-            request: Request,
-            access: AccessDep,
-            body: BodyDep,
-        ) -> JSON:
-            """Book several services (body ``services``) for the customers in the body."""
-            return _book(request, access, branch_id, None, day, time, body, hold=False)
-
-        @app.post(f"{single}/reserve")
-        def reserve_service(
-            branch_id: str,
-            service_id: str,
-            day: str,
-            time: str,
-            request: Request,
-            access: AccessDep,
-            body: BodyDep,
-        ) -> JSON:
-            """Hold a slot for one service for the tenant's reservation time."""
-            return _book(request, access, branch_id, [service_id], day, time, body, hold=True)
-
-        @app.post(f"{multi}/reserve")
-        def reserve(
-            branch_id: str,
-            day: str,
-            time: str,
-            request: Request,
-            access: AccessDep,
-            body: BodyDep,
-        ) -> JSON:
-            """Hold a slot for several services."""
-            return _book(request, access, branch_id, None, day, time, body, hold=True)
+        for action, hold in (("book", False), ("reserve", True)):
+            _add_booking_routes(app, f"{single}/{action}", f"{multi}/{action}", hold=hold)
 
         @app.post(f"/{version}/branches/appointments/{{public_id}}/confirm")
         def confirm_reservation(
@@ -169,6 +122,31 @@ def _booking_routes(app: FastAPI) -> None:
                 details=_details(payload),
             )
             return JSON(out.appointment_json(confirmed, access.catalog, locale_of(request)))
+
+
+def _add_booking_routes(app: FastAPI, single: str, multi: str, *, hold: bool) -> None:
+    """Book (or, with ``hold``, reserve) one service by path, or several from the body."""
+    what = "Hold a slot for the tenant's reservation time" if hold else "Book a slot"
+
+    @app.post(single, summary=f"{what} (one service)")
+    def one_service(
+        branch_id: str,
+        service_id: str,
+        day: str,
+        time: str,
+        request: Request,
+        access: AccessDep,
+        body: BodyDep,
+    ) -> JSON:
+        """Book or reserve the service named in the path."""
+        return _book(request, access, branch_id, [service_id], day, time, body, hold=hold)
+
+    @app.post(multi, summary=f"{what} (services from the body or servicePublicId)")
+    def several_services(
+        branch_id: str, day: str, time: str, request: Request, access: AccessDep, body: BodyDep
+    ) -> JSON:
+        """Book or reserve the services of the body's ``services`` (or ``servicePublicId``)."""
+        return _book(request, access, branch_id, None, day, time, body, hold=hold)
 
 
 def _details(payload: BookingIn) -> BookingDetails:
