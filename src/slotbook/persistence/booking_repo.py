@@ -20,6 +20,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +38,7 @@ from slotbook.persistence.tables import (
     resources,
     sessions,
 )
-from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo
+from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo, SessionPage
 
 _FIRM = [s.value for s in FIRM_STATUSES]
 
@@ -240,6 +241,69 @@ class SqlBookingRepository:
         row = self._db.execute(self._session_query().where(sessions.c.pk == session_id)).mappings()
         return _session_of(row.one())
 
+    def sessions_by_id(self, tenant_ref: int, session_ids: Sequence[int]) -> list[SessionInfo]:
+        """Sessions of a tenant by storage id, in one query."""
+        if not session_ids:
+            return []
+        query = self._session_query().where(
+            sessions.c.tenant_pk == tenant_ref, sessions.c.pk.in_(list(session_ids))
+        )
+        return [_session_of(row) for row in self._db.execute(query).mappings()]
+
+    def session_page(
+        self,
+        tenant_ref: int,
+        *,
+        hex_ids: Sequence[str] | None,
+        start_hex: str | None,
+        limit: int,
+        now: datetime,
+    ) -> SessionPage | None:
+        """Sessions that someone booked or holds, by start; a page from ``start_hex`` on.
+
+        None when ``start_hex`` is not one of the listed sessions.
+        """
+        occupied = exists().where(
+            appointments.c.session_pk == sessions.c.pk,
+            or_(
+                appointments.c.status.in_([*_FIRM, Status.CANCELLED.value]),
+                and_(appointments.c.status == Status.HELD.value, appointments.c.expires_at > now),
+            ),
+        )
+        base = self._session_query().where(sessions.c.tenant_pk == tenant_ref, occupied)
+        if hex_ids is not None:
+            base = base.where(sessions.c.hex24.in_(list(hex_ids)))
+        total = self._db.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        ordered = base.order_by(sessions.c.starts_at, sessions.c.pk)
+        previous: str | None = None
+        if start_hex is not None:
+            cursor = self._db.execute(
+                select(sessions.c.starts_at, sessions.c.pk).where(
+                    sessions.c.tenant_pk == tenant_ref, sessions.c.hex24 == start_hex
+                )
+            ).one_or_none()
+            if (
+                cursor is None
+                or not self._db.execute(
+                    select(func.count()).select_from(
+                        base.where(sessions.c.hex24 == start_hex).subquery()
+                    )
+                ).scalar_one()
+            ):
+                return None
+            key = tuple_(sessions.c.starts_at, sessions.c.pk)
+            before = (
+                base.where(key < tuple_(cursor.starts_at, cursor.pk))
+                .order_by(sessions.c.starts_at.desc(), sessions.c.pk.desc())
+                .limit(limit)
+            )
+            earlier = self._db.execute(before).mappings().all()
+            previous = earlier[-1]["hex24"] if earlier else None
+            ordered = ordered.where(key >= tuple_(cursor.starts_at, cursor.pk))
+        rows = self._db.execute(ordered.limit(limit + 1)).mappings().all()
+        following = rows[limit]["hex24"] if len(rows) > limit else None
+        return SessionPage([_session_of(r) for r in rows[:limit]], int(total), previous, following)
+
     # --- appointments ----------------------------------------------------------------------
     def add(
         self,
@@ -385,9 +449,19 @@ class SqlBookingRepository:
 
     def in_session(self, session_id: int) -> list[Appointment]:
         """Every appointment of a session, oldest first."""
-        query = self._query().where(appointments.c.session_pk == session_id)
+        return self.in_sessions([session_id]).get(session_id, [])
+
+    def in_sessions(self, session_ids: Sequence[int]) -> dict[int, list[Appointment]]:
+        """Every appointment of some sessions, oldest first, in one query."""
+        if not session_ids:
+            return {}
+        query = self._query().where(appointments.c.session_pk.in_(list(session_ids)))
         rows = self._db.execute(query.order_by(None).order_by(appointments.c.pk)).mappings().all()
-        return self._hydrate(rows)
+        found: dict[int, list[Appointment]] = {}
+        for appointment in self._hydrate(rows):
+            assert appointment.session_id is not None
+            found.setdefault(appointment.session_id, []).append(appointment)
+        return found
 
     def for_customer(self, tenant_ref: int, customer_id: int) -> list[Appointment]:
         """Appointments that list a customer, by start."""

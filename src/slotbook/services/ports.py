@@ -44,6 +44,16 @@ class SessionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionPage:
+    """One page of sessions, with the total and the first ids of the pages around it."""
+
+    sessions: list[SessionInfo]
+    total: int
+    previous: str | None
+    following: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ApiKeyInfo:
     """An API key as listed (never the key itself)."""
 
@@ -145,6 +155,22 @@ class BookingRepository(Protocol):
         """A session by its storage id."""
         ...
 
+    def sessions_by_id(self, tenant_ref: int, session_ids: Sequence[int]) -> list[SessionInfo]:
+        """Sessions of a tenant by storage id, in one query."""
+        ...
+
+    def session_page(
+        self,
+        tenant_ref: int,
+        *,
+        hex_ids: Sequence[str] | None,
+        start_hex: str | None,
+        limit: int,
+        now: datetime,
+    ) -> SessionPage | None:
+        """Sessions someone booked or holds, by start, from ``start_hex`` (None: not listed)."""
+        ...
+
     def add(
         self,
         tenant_ref: int,
@@ -171,6 +197,10 @@ class BookingRepository(Protocol):
 
     def in_session(self, session_id: int) -> list[Appointment]:
         """Every appointment of a session, oldest first."""
+        ...
+
+    def in_sessions(self, session_ids: Sequence[int]) -> dict[int, list[Appointment]]:
+        """Every appointment of some sessions, oldest first, in one query."""
         ...
 
     def for_customer(self, tenant_ref: int, customer_id: int) -> list[Appointment]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from slotbook.domain.errors import NotFound
+from slotbook.domain.errors import InvalidRequest, NotFound
 from slotbook.domain.model import (
     LIVE_STATUSES,
     Appointment,
@@ -112,6 +113,44 @@ def get_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> Se
         if found is None:
             raise NotFound("booking", value, "Booking not found")
         return SessionView(found, uow.bookings.in_session(found.id))
+
+
+def sessions_by_id(
+    app: Slotbook, catalog: Catalog, session_ids: Sequence[int]
+) -> dict[int, SessionInfo]:
+    """Sessions of the tenant by storage id (as the availability engine reports them)."""
+    with app.uows() as uow:
+        return {s.id: s for s in uow.bookings.sessions_by_id(catalog.ref, session_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionListing:
+    """A page of sessions with their appointments."""
+
+    views: list[SessionView]
+    total: int
+    previous: str | None
+    following: str | None
+
+
+def list_sessions(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    hex_ids: Sequence[str] | None = None,
+    start: str | None = None,
+    limit: int = 10,
+) -> SessionListing:
+    """Sessions someone booked (or holds), by start: a page beginning at session ``start``."""
+    with app.uows() as uow:
+        page = uow.bookings.session_page(
+            catalog.ref, hex_ids=hex_ids, start_hex=start, limit=limit, now=app.now()
+        )
+        if page is None:
+            raise InvalidRequest("start: no listed booking has this id", "start")
+        members = uow.bookings.in_sessions([s.id for s in page.sessions])
+    views = [SessionView(s, members.get(s.id, [])) for s in page.sessions]
+    return SessionListing(views, page.total, page.previous, page.following)
 
 
 def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> SessionView:

@@ -12,7 +12,6 @@ from slotbook.api.common import BadInput
 from slotbook.domain.availability import Occupancy
 from slotbook.domain.errors import SlotTaken
 from slotbook.domain.model import (
-    LIVE_STATUSES,
     Appointment,
     Catalog,
     Resource,
@@ -23,8 +22,7 @@ from slotbook.services.access import Access
 from slotbook.services.availability import SlotQuery, find_openings, instant
 from slotbook.services.booking import BookingDetails, place
 from slotbook.services.context import Slotbook
-from slotbook.services.ports import AppointmentFilter
-from slotbook.services.queries import find_appointments
+from slotbook.services.queries import sessions_by_id
 
 from .mapping import (
     group_booking_out,
@@ -84,21 +82,9 @@ def _performer(catalog: Catalog, service: Service, value: str, field: str) -> Re
 def _session_hex_ids(
     slotbook: Slotbook, catalog: Catalog, sessions: list[Occupancy]
 ) -> dict[int, str]:
-    """Public ids of the sessions the engine found, read through their live appointments."""
-    wanted = {o.session_id for o in sessions}
-    if not wanted:
-        return {}
-    criteria = AppointmentFilter(
-        starts_from=instant(min(o.start for o in sessions)),
-        starts_before=instant(max(o.start for o in sessions) + 1),
-        statuses=tuple(s.value for s in LIVE_STATUSES),
-    )
-    found, _ = find_appointments(slotbook, catalog, criteria)
-    return {
-        a.session_id: a.session_ids.hex24
-        for a in found
-        if a.session_id is not None and a.session_id in wanted and a.session_ids is not None
-    }
+    """Public ids of the sessions the engine found."""
+    wanted = [o.session_id for o in sessions if o.session_id is not None]
+    return {key: s.ids.hex24 for key, s in sessions_by_id(slotbook, catalog, wanted).items()}
 
 
 def search_intervals(

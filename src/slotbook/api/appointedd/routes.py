@@ -31,7 +31,6 @@ from slotbook.services import booking, changes, queries
 from slotbook.services.access import Access, authorize
 from slotbook.services.booking import Participant
 from slotbook.services.context import Slotbook
-from slotbook.services.ports import AppointmentFilter
 
 from .intervals import place_slot, search_intervals
 from .mapping import (
@@ -271,21 +270,17 @@ def list_bookings(request: Request, slotbook: SlotbookDep, access: AccessDep) ->
     zone = _zone_param(request)
     limit = limit_of(request.query_params.get("limit"))
     ids = _ids(request, "ids")
-    catalog = access.catalog
-    criteria = AppointmentFilter(session_hex_ids=tuple(ids) if ids else None)
-    found, _ = queries.find_appointments(slotbook, catalog, criteria)
+    start = request.query_params.get("start")
+    listing = queries.list_sessions(
+        slotbook,
+        access.catalog,
+        hex_ids=ids or None,
+        start=hex_id(start, "start") if start is not None else None,
+        limit=limit,
+    )
     now = slotbook.now()
-    sessions: dict[str, list[Appointment]] = {}
-    for appointment in found:
-        if appointment.session_ids is not None:
-            sessions.setdefault(appointment.session_ids.hex24, []).append(appointment)
-    visible = [key for key, members in sessions.items() if is_booking(members, now)]
-    chunk, prev, following = page(visible, str, request.query_params.get("start"), limit)
-    data = [
-        booking_out(catalog, queries.get_session(slotbook, catalog, "hex24", key), now, zone)
-        for key in chunk
-    ]
-    return _listing(data, len(visible), prev, following)
+    data = [booking_out(access.catalog, view, now, zone) for view in listing.views]
+    return _listing(data, listing.total, listing.previous, listing.following)
 
 
 def _booking(slotbook: Slotbook, catalog: Catalog, booking_id: str) -> queries.SessionView:
