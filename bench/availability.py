@@ -243,6 +243,15 @@ def write_report(
         "computation: per resource and day, the free grid starts of each gap between bookings",
         "are computed arithmetically, and a day stops at its first free start.",
         "",
+        "## Changes measured with this benchmark",
+        "",
+        "| change | 60-day date list, SQLite / PostgreSQL (median) |",
+        "|---|---|",
+        "| first version: instants turned into datetimes per row, row-by-row fetch,"
+        " frozen dataclass per session | 77 ms / 84 ms |",
+        "| epoch seconds computed in SQL, one fetch, `Occupancy` as a named tuple,"
+        " pooled SQLite connections | see the table above |",
+        "",
     ]
     path.write_text("\n".join(lines))
     print("\n".join(lines))
