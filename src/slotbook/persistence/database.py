@@ -34,7 +34,7 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
+def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
     """An engine whose write transactions are serialised correctly on either backend."""
     sa_url = make_url(normalize_url(url))
     if sa_url.get_backend_name() == "sqlite":
@@ -43,8 +43,11 @@ def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
         raise ValueError(f"unsupported database {sa_url.get_backend_name()!r}")
     return create_engine(
         sa_url,
+        # At most 15 connections per process: four workers stay well inside PostgreSQL's
+        # default of 100; requests beyond that wait for a connection instead of failing.
         pool_size=pool_size,
         max_overflow=pool_size * 2,
+        pool_timeout=60,
         pool_pre_ping=True,
         pool_recycle=1800,
     )
