@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from slotbook.domain.errors import DomainError
+from slotbook.services.ports import TransientConflict
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -84,6 +85,9 @@ def install_error_handlers(
         # Input the database cannot hold (e.g. a NUL character in a path id on PostgreSQL).
         return render(400, bad_input_code, "The request contains characters that are not allowed")
 
+    async def on_busy(_request: Request, _exc: Exception) -> Response:
+        return render(503, "busy", "The server is busy with other bookings; please try again")
+
     async def on_unexpected(_request: Request, _exc: Exception) -> Response:
         return render(500, "internal_error", "Internal server error")
 
@@ -92,6 +96,7 @@ def install_error_handlers(
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DataError, on_unstorable)
+    app.add_exception_handler(TransientConflict, on_busy)
     app.add_exception_handler(Exception, on_unexpected)
 
 

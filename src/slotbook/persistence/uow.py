@@ -6,12 +6,22 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from slotbook.persistence.booking_repo import SqlBookingRepository
 from slotbook.persistence.catalog_repo import SqlCatalogRepository
 from slotbook.persistence.customer_repo import SqlCustomerRepository
 from slotbook.persistence.database import WRITE_OPTION
 from slotbook.persistence.key_repo import SqlKeyRepository
+from slotbook.services.ports import TransientConflict
+
+# PostgreSQL: deadlock detected, serialization failure, lock not available.
+_TRANSIENT_STATES = {"40P01", "40001", "55P03"}
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    state = getattr(exc.orig, "sqlstate", None)
+    return state in _TRANSIENT_STATES
 
 
 class SqlUnitOfWork:
@@ -52,6 +62,8 @@ class SqlUnitOfWork:
         finally:
             self._connection.close()
             self._connection = None
+        if isinstance(exc, DBAPIError) and _is_transient(exc):
+            raise TransientConflict(str(exc.orig)) from exc
 
     def commit(self) -> None:
         """Make the transaction's writes durable."""

@@ -24,7 +24,7 @@ from slotbook.services.availability import (
     load_occupancies,
     without_own,
 )
-from slotbook.services.context import Slotbook
+from slotbook.services.context import Slotbook, retrying
 from slotbook.services.ports import IdKind, UnitOfWork
 
 AppointmentRef = tuple[IdKind, str]
@@ -146,6 +146,7 @@ def _find_fit(
     return opening
 
 
+@retrying
 def place(
     app: Slotbook,
     catalog: Catalog,
@@ -270,6 +271,7 @@ def move(
     appointment.people = query.people
 
 
+@retrying
 def confirm(
     app: Slotbook,
     catalog: Catalog,
@@ -333,6 +335,7 @@ class Participant:
     spaces: int = 1
 
 
+@retrying
 def book_participants(
     app: Slotbook,
     catalog: Catalog,

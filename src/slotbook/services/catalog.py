@@ -6,9 +6,10 @@ from slotbook.catalog.schema import ApiKeyIn, CatalogIn
 from slotbook.domain.errors import CatalogError, NotFound
 from slotbook.domain.model import Catalog
 from slotbook.services.access import hash_key
-from slotbook.services.context import Slotbook
+from slotbook.services.context import Slotbook, retrying
 
 
+@retrying
 def load_catalog(app: Slotbook, document: CatalogIn) -> None:
     """Apply a validated catalog in one transaction: all of it or nothing.
 

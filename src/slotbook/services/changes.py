@@ -15,7 +15,7 @@ from slotbook.services.booking import (
     reread,
     save,
 )
-from slotbook.services.context import Slotbook
+from slotbook.services.context import Slotbook, retrying
 from slotbook.services.ports import UnitOfWork
 
 
@@ -36,6 +36,7 @@ def _finish(
     return result
 
 
+@retrying
 def cancel(
     app: Slotbook,
     catalog: Catalog,
@@ -55,6 +56,7 @@ def cancel(
         return _finish(uow, catalog, appointment, now)
 
 
+@retrying
 def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
     """Give up a hold before it expires."""
     now = app.now()
@@ -67,6 +69,7 @@ def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> App
         return _finish(uow, catalog, appointment, now)
 
 
+@retrying
 def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
     """Turn a live hold into a reservation that does not expire (not yet confirmed)."""
     now = app.now()
@@ -81,6 +84,7 @@ def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appoin
         return _finish(uow, catalog, appointment, now)
 
 
+@retrying
 def reschedule(
     app: Slotbook,
     catalog: Catalog,
@@ -122,15 +126,18 @@ def reschedule(
         return _finish(uow, catalog, appointment, now)
 
 
+@retrying
 def reschedule_to_hold(
     app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, hold: AppointmentRef
 ) -> Appointment:
     """Move an appointment into the slot of a live hold; the hold is used up, the id kept."""
     now = app.now()
     with app.uows(write=True) as uow:
-        first, second = sorted([ref, hold], key=lambda r: r[1])
-        loaded = {r: load_appointment(uow, catalog, r, for_update=True) for r in (first, second)}
-        appointment, held = loaded[ref], loaded[hold]
+        # Lock both rows in storage order, as every writer does, so two moves cannot deadlock.
+        found = {r: load_appointment(uow, catalog, r) for r in (ref, hold)}
+        for r in sorted(found, key=lambda r: found[r].id or 0):
+            found[r] = load_appointment(uow, catalog, r, for_update=True)
+        appointment, held = found[ref], found[hold]
         if appointment.status not in (Status.CONFIRMED, Status.RESERVED):
             raise WrongState("Only a booked appointment can be rescheduled")
         if held.id == appointment.id or not held.is_live_hold(now):
@@ -158,6 +165,7 @@ def reschedule_to_hold(
         return _finish(uow, catalog, appointment, now)
 
 
+@retrying
 def update_customer(
     app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, details: CustomerDetails
 ) -> Appointment:

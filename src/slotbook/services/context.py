@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
 
 from slotbook.domain.model import Catalog
-from slotbook.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from slotbook.services.ports import Clock, TransientConflict, UnitOfWork, UnitOfWorkFactory
+
+P = ParamSpec("P")
+R = TypeVar("R")
+ATTEMPTS = 3
+
+
+def retrying(use_case: Callable[P, R]) -> Callable[P, R]:
+    """Run a write use case again when the database aborted it as a deadlock victim.
+
+    Safe because a use case commits once at its end: an aborted attempt left nothing behind.
+    """
+
+    @functools.wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return use_case(*args, **kwargs)
+            except TransientConflict:
+                if attempt == ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    return run
 
 
 class SystemClock:

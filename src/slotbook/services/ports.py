@@ -297,6 +297,11 @@ class KeyRepository(Protocol):
         ...
 
 
+class TransientConflict(Exception):
+    """The database gave up on a transaction that may succeed if run again (deadlock victim,
+    serialisation failure). Units of work raise it; use cases retry."""
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository."""
 

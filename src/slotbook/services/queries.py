@@ -15,7 +15,7 @@ from slotbook.domain.model import (
     Status,
 )
 from slotbook.services.booking import AppointmentRef, load_appointment
-from slotbook.services.context import Slotbook
+from slotbook.services.context import Slotbook, retrying
 from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo
 
 
@@ -69,6 +69,7 @@ def appointments_by_external_id(
     return customer_appointments(app, catalog, customer)
 
 
+@retrying
 def create_customer(app: Slotbook, catalog: Catalog, details: CustomerDetails) -> Customer:
     """Create a customer (or update the one with the same external id)."""
     with app.uows(write=True) as uow:
@@ -153,6 +154,7 @@ def list_sessions(
     return SessionListing(views, page.total, page.previous, page.following)
 
 
+@retrying
 def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> SessionView:
     """Cancel every live appointment of a session; all its spaces are free."""
     now = app.now()
@@ -160,12 +162,16 @@ def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) ->
         found = uow.bookings.session(catalog.ref, kind, value)
         if found is None:
             raise NotFound("booking", value, "Booking not found")
+        # Appointment rows first, then the resource: the order every other writer uses.
+        members = [
+            uow.bookings.get(catalog.ref, "public_id", a.public_id, for_update=True)
+            for a in uow.bookings.in_session(found.id)
+        ]
         uow.bookings.lock_resources(
             [catalog.resource(found.resource_key, include_retired=True).ref]
         )
-        members = uow.bookings.in_session(found.id)
         for appointment in members:
-            if appointment.status in LIVE_STATUSES:
+            if appointment is not None and appointment.status in LIVE_STATUSES:
                 appointment.status = Status.CANCELLED
                 appointment.expires_at = None
                 uow.bookings.save(
