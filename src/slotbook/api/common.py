@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from slotbook.domain.errors import DomainError
+from slotbook.services.context import Slotbook
 from slotbook.services.ports import TransientConflict
 
 M = TypeVar("M", bound=BaseModel)
@@ -153,6 +154,12 @@ def parse_model(model: type[M], data: Any, *, where: str = "") -> M:
         raise BadInput(f"{where}{message}" if where else message) from None
 
 
+def slotbook_of(request: Request) -> Slotbook:
+    """The application a surface app was created for."""
+    app: Slotbook = request.app.state.slotbook
+    return app
+
+
 def credential(request: Request) -> str | None:
     """The presented API key or bearer token (``X-API-KEY`` or ``Authorization: Bearer``)."""
     key = request.headers.get("x-api-key")
@@ -163,6 +170,41 @@ def credential(request: Request) -> str | None:
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return None
+
+
+LOCALES = ("en_US", "en_UK", "fr_FR", "nl_NL", "de_DE", "it_IT", "es_ES")
+_BY_LOWER = {locale.lower(): locale for locale in LOCALES}
+# Common spellings of the same languages that the manual's list names differently.
+_ALIASES = {"en_gb": "en_UK"}
+
+
+def resolve_locale(header: str | None, default_locale: str) -> str:
+    """The manual's locale for an ``Accept-Language`` value; the tenant default otherwise.
+
+    Case and separator do not matter (``nl-NL``, ``NL_nl``); a bare language (``nl``) or a
+    regional variant (``nl-BE``) picks that language's locale; a browser-style list is tried
+    in order of preference.
+    """
+    if not header:
+        return default_locale
+    candidates: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().lower().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        candidates.append((-weight, position, tag.strip().replace("-", "_").lower()))
+    for _, _, tag in sorted(candidates):
+        found = _BY_LOWER.get(tag) or _ALIASES.get(tag)
+        if found is None:
+            language = tag.split("_", 1)[0]
+            found = next((lc for lc in LOCALES if lc.lower().startswith(language + "_")), None)
+        if found is not None:
+            return found
+    return default_locale
 
 
 _MATRIX_PREFIXES = ("/calendar-backend/",)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.api.orchestra.conftest import Orchestra
+from tests.factories import issue_catalog
 
 BRANCH_FIELDS = {
     "publicId",
@@ -151,3 +154,16 @@ def test_unknown_endpoint_answers_in_the_manuals_error_format(orchestra: Orchest
     assert response.status_code == 404
     assert "ERROR_CODE" in response.headers
     assert "msg" in response.json()
+
+
+def test_service_names_follow_accept_language(make_orchestra: Any) -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["services"][0]["name"] = {"en_US": "Passport", "nl_NL": "Paspoort"}
+    orchestra = make_orchestra(catalog)
+
+    def name(language: str | None) -> str:
+        headers = {"Accept-Language": language} if language else {}
+        return str(orchestra.get("/v1/services", headers=headers).json()["serviceList"][0]["name"])
+
+    assert name("nl-NL") == name("nl") == name("nl-BE,nl;q=0.9") == "Paspoort"
+    assert name(None) == name("de-DE") == "Passport"

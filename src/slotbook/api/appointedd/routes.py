@@ -15,6 +15,7 @@ from slotbook.api.common import (
     install_error_handlers,
     json_body,
     parse_model,
+    slotbook_of,
 )
 from slotbook.domain.errors import (
     AuthenticationRequired,
@@ -77,12 +78,6 @@ def classify(exc: DomainError) -> tuple[int, str]:
     if isinstance(exc, WrongState):
         return 409, "conflict"
     return 400, "bad_request"
-
-
-def slotbook_of(request: Request) -> Slotbook:
-    """The application this surface serves."""
-    app: Slotbook = request.app.state.slotbook
-    return app
 
 
 SlotbookDep = Annotated[Slotbook, Depends(slotbook_of)]

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput
+from slotbook.api.common import JSON, BadInput, slotbook_of
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.deps import (
     AccessDep,
@@ -21,7 +21,6 @@ from slotbook.api.onsched.deps import (
     params_of,
     parse_body,
     service,
-    slotbook_of,
     text_param,
 )
 from slotbook.api.onsched.schemas import (

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput
+from slotbook.api.common import JSON, BadInput, slotbook_of
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.deps import (
     AccessDep,
@@ -14,7 +14,6 @@ from slotbook.api.onsched.deps import (
     hosts_of,
     params_of,
     service,
-    slotbook_of,
 )
 from slotbook.api.onsched.schemas import (
     MAX_GROUP_SIZE,

@@ -17,6 +17,7 @@ from slotbook.api.common import (
     install_error_handlers,
     json_body,
     parse_model,
+    slotbook_of,
 )
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.schemas import body_object, check_digits, check_guid, parse_int
@@ -105,12 +106,6 @@ def onsched_access(request: Request) -> Access:
 
 AccessDep = Annotated[Access, Depends(onsched_access)]
 BodyDep = Annotated[Any, Depends(json_body)]
-
-
-def slotbook_of(request: Request) -> Slotbook:
-    """The application the surface was built for."""
-    app: Slotbook = request.app.state.slotbook
-    return app
 
 
 def params_of(request: Request) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput
+from slotbook.api.common import JSON, BadInput, slotbook_of
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.appointments import add_appointment_routes
 from slotbook.api.onsched.availability import add_availability_route
@@ -25,7 +25,6 @@ from slotbook.api.onsched.deps import (
     parse_body,
     resource,
     service,
-    slotbook_of,
     text_param,
     visible,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from slotbook.api.common import JSON, BadInput
+from slotbook.api.common import JSON, BadInput, slotbook_of
 from slotbook.api.orchestra import mapping as out
 from slotbook.api.orchestra.params import (
     INVALID_DATE,
@@ -14,7 +14,6 @@ from slotbook.api.orchestra.params import (
     locale_of,
     params_of,
     parse_local_datetime,
-    slotbook_of,
     start_at,
 )
 from slotbook.domain.errors import NotFound

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput
+from slotbook.api.common import JSON, BadInput, slotbook_of
 from slotbook.api.orchestra import mapping as out
 from slotbook.api.orchestra.params import (
     INVALID_BODY,
@@ -24,7 +24,6 @@ from slotbook.api.orchestra.params import (
     parse_day,
     parse_time,
     services_by_id,
-    slotbook_of,
     start_at,
 )
 from slotbook.api.orchestra.schemas import BookingIn

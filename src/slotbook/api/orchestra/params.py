@@ -8,7 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from slotbook.api.common import BadInput, credential, json_body, matrix_params, parse_model
+from slotbook.api.common import (
+    BadInput,
+    credential,
+    json_body,
+    matrix_params,
+    parse_model,
+    resolve_locale,
+    slotbook_of,
+)
 from slotbook.api.orchestra.schemas import BookingIn
 from slotbook.domain.errors import DomainError, NotFound, SlotTaken
 from slotbook.domain.model import Appointment, Branch, Catalog, Service, Status
@@ -36,17 +44,9 @@ AccessDep = Annotated[Access, Depends(orchestra_access)]
 BodyDep = Annotated[Any, Depends(json_body)]
 
 
-def slotbook_of(request: Request) -> Slotbook:
-    app: Slotbook = request.app.state.slotbook
-    return app
-
-
 def locale_of(request: Request) -> str | None:
-    header = request.headers.get("accept-language", "")
-    tag = header.split(",")[0].split(";")[0].strip().replace("-", "_")
-    if len(tag) == 5 and tag[2] == "_":
-        return f"{tag[:2].lower()}_{tag[3:].upper()}"
-    return None
+    """The caller's ``Accept-Language`` as a catalog locale; None: the tenant's default."""
+    return resolve_locale(request.headers.get("accept-language"), "") or None
 
 
 def params_of(request: Request) -> dict[str, list[str]]:

@@ -8,9 +8,16 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from starlette.responses import Response
 
-from slotbook.api.common import JSON, BadInput, install_error_handlers, json_body
+from slotbook.api.common import (
+    JSON,
+    BadInput,
+    install_error_handlers,
+    json_body,
+    resolve_locale,
+    slotbook_of,
+)
 from slotbook.api.common import credential as presented_credential
-from slotbook.api.qmatic.mapping import Texts, resolve_locale
+from slotbook.api.qmatic.mapping import Texts
 from slotbook.domain.errors import (
     AuthenticationRequired,
     DomainError,
@@ -48,13 +55,7 @@ class Caller:
         return Texts(self.catalog, self.locale)
 
 
-def get_slotbook(request: Request) -> Slotbook:
-    """The application this surface was created for."""
-    app: Slotbook = request.app.state.slotbook
-    return app
-
-
-SlotbookDep = Annotated[Slotbook, Depends(get_slotbook)]
+SlotbookDep = Annotated[Slotbook, Depends(slotbook_of)]
 
 
 def get_caller(request: Request, app: SlotbookDep) -> Caller:
