@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from slotbook.domain.availability import Opening, fit
+from slotbook.domain.availability import Demand, Opening, fit
 from slotbook.domain.errors import InvalidRequest, NotAllowed, NotFound, NotHeld, SlotTaken
 from slotbook.domain.model import (
     Appointment,
@@ -88,18 +88,17 @@ def _take(
     catalog: Catalog,
     opening: Opening,
     query: SlotQuery,
-    spaces: int,
+    demand: Demand,
     now: datetime,
 ) -> tuple[int, str, datetime, datetime]:
     """Join the best group session or open a new one; returns (session, resource, start, end)."""
     if opening.sessions:
         chosen = opening.sessions[0]
         assert chosen.session_id is not None
-        uow.bookings.take_spaces(chosen.session_id, spaces, now)
+        uow.bookings.take_spaces(chosen.session_id, demand.spaces, now)
         return chosen.session_id, chosen.resource_key, instant(chosen.start), instant(chosen.end)
     if not opening.resources:
         raise SlotTaken()
-    demand = build_demand(catalog, query)
     resource = catalog.resource(opening.resources[0])
     start, end = instant(opening.start), instant(opening.end)
     session_id = uow.bookings.open_session(
@@ -112,7 +111,7 @@ def _take(
         block_start=instant(opening.start - demand.buffer_before),
         block_end=instant(opening.end + demand.buffer_after),
         capacity=demand.capacity,
-        taken=spaces,
+        taken=demand.spaces,
         now=now,
     )
     return session_id, resource.key, start, end
@@ -122,6 +121,7 @@ def _find_fit(
     uow: UnitOfWork,
     catalog: Catalog,
     query: SlotQuery,
+    demand: Demand,
     start: datetime,
     now: datetime,
     *,
@@ -129,7 +129,6 @@ def _find_fit(
     leaving: Appointment | None = None,
 ) -> Opening:
     """Lock the candidate resources and find who can host ``start`` right now."""
-    demand = build_demand(catalog, query)
     if not demand.resources:
         raise SlotTaken()
     uow.bookings.lock_resources(
@@ -166,10 +165,8 @@ def place(
     now = app.now()
     demand = build_demand(catalog, query)
     with app.uows(write=True) as uow:
-        opening = _find_fit(uow, catalog, query, start, now, on_grid=on_grid)
-        session_id, resource_key, begins, ends = _take(
-            uow, catalog, opening, query, demand.spaces, now
-        )
+        opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid)
+        session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
         appointment = Appointment(
             public_id="",
             ids=_NO_IDS,
@@ -256,18 +253,18 @@ def move(
     now: datetime,
 ) -> None:
     """Move (or resize) an appointment to ``start`` on the query's resources; caller saves."""
-    opening = _find_fit(uow, catalog, query, start, now, on_grid=False, leaving=appointment)
+    demand = build_demand(catalog, query)
+    opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=False, leaving=appointment)
     old_session = appointment.session_id
     assert old_session is not None
     assert appointment.id is not None
     uow.bookings.recount(old_session, now, excluding=appointment.id)
-    spaces = build_demand(catalog, query).spaces
-    session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, spaces, now)
+    session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
     appointment.session_id = session_id
     appointment.resource_key = resource_key
     appointment.branch_key = query.branch.key
     appointment.start, appointment.end = begins, ends
-    appointment.spaces = spaces
+    appointment.spaces = demand.spaces
     appointment.people = query.people
 
 
