@@ -7,10 +7,12 @@ import os
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import OperationalError
+
 from slotbook.catalog.loader import read_catalog_file
 from slotbook.config import DATABASE_ENV
 from slotbook.domain.errors import CatalogError, DomainError
-from slotbook.persistence.database import default_database_url
+from slotbook.persistence.database import UnsupportedDatabase, default_database_url
 
 DEMO_DATABASE = "sqlite:///slotbook-demo.sqlite3"
 
@@ -79,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except DomainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except OperationalError as exc:
+        print(f"error: cannot use the database: {exc.orig}", file=sys.stderr)
+        return 1
+    except UnsupportedDatabase as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
 
 

@@ -74,3 +74,12 @@ def test_migrate_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
     result = slotbook("migrate", "--database", f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "fresh.sqlite3").exists()
+
+
+def test_an_unreachable_or_unsupported_database_is_a_clear_error(tmp_path: Path) -> None:
+    missing = slotbook("migrate", "--database", "postgresql://postgres@127.0.0.1:1/none")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: cannot use the database")
+    other = slotbook("migrate", "--database", "mysql://somewhere/db")
+    assert other.returncode == 1
+    assert "unsupported database 'mysql'" in other.stderr

@@ -14,6 +14,10 @@ WRITE_OPTION = "slotbook_write"
 _MIGRATION_LOCK = 7_301_224_001
 
 
+class UnsupportedDatabase(ValueError):
+    """A database URL of a kind Slotbook does not run on."""
+
+
 def normalize_url(url: str) -> str:
     """Map user-facing URLs to SQLAlchemy ones: ``postgresql://`` uses psycopg 3."""
     if url.startswith(("postgresql://", "postgres://")):
@@ -40,7 +44,9 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
     if sa_url.get_backend_name() == "sqlite":
         return _sqlite_engine(str(sa_url.render_as_string(hide_password=False)))
     if sa_url.get_backend_name() != "postgresql":
-        raise ValueError(f"unsupported database {sa_url.get_backend_name()!r}")
+        raise UnsupportedDatabase(
+            f"unsupported database {sa_url.get_backend_name()!r} (use sqlite:/// or postgresql://)"
+        )
     return create_engine(
         sa_url,
         # At most 15 connections per process: four workers stay well inside PostgreSQL's
