@@ -104,9 +104,11 @@ def local_date_of(instant: int, zone: ZoneInfo) -> date:
 
 
 def wall_time_exists(day: date, minutes: int, zone: ZoneInfo) -> bool:
-    """False for a local time that a DST gap skips on that date."""
-    instant = local_instant(day, minutes, zone)
-    local = to_local(instant, zone)
+    """False for a local time that a DST gap skips on that date (or no calendar can hold)."""
+    try:
+        local = to_local(local_instant(day, minutes, zone), zone)
+    except (OverflowError, ValueError):  # beyond year 9999 once converted
+        return False
     return local.date() == day and local.hour * 60 + local.minute == minutes
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from tests.api.orchestra.conftest import Orchestra
+from tests.factories import issue_catalog
 
 JUNK = [
     "",
@@ -96,3 +98,16 @@ def test_wrong_methods_are_405_in_the_manuals_format(orchestra: Orchestra) -> No
     response = orchestra.client.patch("/calendar-backend/public/api/v1/branches")
     assert response.status_code == 405
     assert response.headers["ERROR_CODE"]
+
+
+def test_dates_at_the_edge_of_the_calendar_are_400(make_orchestra: Any) -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["branches"][0]["time_zone"] = "America/Los_Angeles"
+    orchestra = make_orchestra(catalog)
+    booked = orchestra.book("Paspoort", "2030-03-04", "09:00").json()
+    for start in ("9999-12-31T23:59:00", "0001-01-01T00:00:00"):
+        moved = orchestra.put(
+            f"/v1/appointments/{booked['publicId']}/reschedule", params={"start": start}
+        )
+        assert (moved.status_code, moved.headers["ERROR_CODE"]) == (400, "471")
+    assert orchestra.book("Paspoort", "9999-12-31", "23:50").status_code == 400

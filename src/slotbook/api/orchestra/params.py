@@ -28,6 +28,7 @@ from slotbook.services.booking import check_bookable
 from slotbook.services.context import Slotbook
 
 MAX_EXTRA_CUSTOMERS = 100
+MIN_YEAR, MAX_YEAR = 1900, 2999  # far outside any booking, well inside what time zones handle
 _ALIASES = {"service-publicId": "servicePublicId", "service-publicid": "servicePublicId"}
 
 # Codes of our own for malformed input (the manual's codes cover only business errors).
@@ -81,11 +82,18 @@ def parse_day(text: str) -> date:
     try:
         if len(core) != 10:
             raise ValueError
-        return date.fromisoformat(core)
+        day = date.fromisoformat(core)
     except ValueError:
         raise BadInput(
             f"Invalid date {text!r}: expected YYYY-MM-DD", field="date", code=INVALID_DATE
         ) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise BadInput(
+            f"Invalid date {text!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}",
+            field="date",
+            code=INVALID_DATE,
+        )
+    return day
 
 
 def parse_time(text: str) -> int:
