@@ -36,3 +36,13 @@ def test_index_and_health(make_client: Callable[[dict[str, Any]], TestClient]) -
     client = make_client(issue_catalog())
     assert client.get("/health").json() == {"status": "ok"}
     assert client.get("/").json()["surfaces"]["orchestra"] == "/calendar-backend/public/api"
+
+
+def test_the_root_of_each_surface_is_a_plain_404_not_a_redirect_loop(
+    make_client: Callable[[dict[str, Any]], TestClient],
+) -> None:
+    client = make_client(issue_catalog())
+    for root in ("/external/v1", "/consumer/v1", "/v1", "/calendar-backend/public/api"):
+        for path in (root, root + "/"):
+            response = client.get(path)
+            assert response.status_code == 404, path

@@ -73,5 +73,5 @@ def create_app(slotbook: Slotbook) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ERROR_CODE", "ERROR_MESSAGE"],
     )
-    app.add_middleware(PathNormalizer)
+    app.add_middleware(PathNormalizer, mounts=[*SURFACES.values(), "/connect"])
     return app

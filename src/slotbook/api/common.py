@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import orjson
@@ -214,11 +214,13 @@ class PathNormalizer:
     """Accept a trailing slash everywhere, and matrix parameters (``;name=value``) on paths.
 
     Matrix parameters are removed from the path and kept in ``request.state.matrix`` (a
-    mapping of name to list of values) for the surfaces that read them.
+    mapping of name to list of values) for the surfaces that read them. The roots of mounted
+    apps (``mounts``) keep their slash: a mount redirects its bare root to it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, mounts: Collection[str] = ()) -> None:
         self.app = app
+        self.mounts = frozenset(m.rstrip("/") for m in mounts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -234,7 +236,7 @@ class PathNormalizer:
                         if key:
                             matrix.setdefault(key, []).append(value)
                 path = "/".join(segments)
-            if len(path) > 1 and path.endswith("/"):
+            if len(path) > 1 and path.endswith("/") and path.rstrip("/") not in self.mounts:
                 path = path.rstrip("/") or "/"
             if path != scope["path"] or matrix:
                 scope = dict(scope)
