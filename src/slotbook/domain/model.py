@@ -381,15 +381,13 @@ class Catalog:
                 result.append(res)
         return result
 
-    def combinations_with(self, service_key: str) -> list[tuple[Service, ...]]:
-        """Combinations (of active services) that contain a service."""
-        result = []
-        for combo in self.combinations:
-            if service_key in combo and all(
-                k in self._services and self._services[k].active for k in combo
-            ):
-                result.append(tuple(self._services[k] for k in combo))
-        return result
+    def active_combinations(self) -> list[tuple[Service, ...]]:
+        """Combinations whose services are all still offered, in catalog order."""
+        return [
+            tuple(self._services[k] for k in combo)
+            for combo in self.combinations
+            if all(k in self._services and self._services[k].active for k in combo)
+        ]
 
     def combination_offered_at(self, combo: tuple[Service, ...], branch_key: str) -> bool:
         """True when every service of a combination is offered at the branch by one resource."""

@@ -277,29 +277,21 @@ class SqlBookingRepository:
         ordered = base.order_by(sessions.c.starts_at, sessions.c.pk)
         previous: str | None = None
         if start_hex is not None:
-            cursor = self._db.execute(
-                select(sessions.c.starts_at, sessions.c.pk).where(
-                    sessions.c.tenant_pk == tenant_ref, sessions.c.hex24 == start_hex
-                )
-            ).one_or_none()
-            if (
-                cursor is None
-                or not self._db.execute(
-                    select(func.count()).select_from(
-                        base.where(sessions.c.hex24 == start_hex).subquery()
-                    )
-                ).scalar_one()
-            ):
+            # The cursor must itself be a listed session: one query finds and checks it.
+            cursor = (
+                self._db.execute(base.where(sessions.c.hex24 == start_hex)).mappings().one_or_none()
+            )
+            if cursor is None:
                 return None
             key = tuple_(sessions.c.starts_at, sessions.c.pk)
             before = (
-                base.where(key < tuple_(cursor.starts_at, cursor.pk))
+                base.where(key < tuple_(cursor["starts_at"], cursor["pk"]))
                 .order_by(sessions.c.starts_at.desc(), sessions.c.pk.desc())
                 .limit(limit)
             )
             earlier = self._db.execute(before).mappings().all()
             previous = earlier[-1]["hex24"] if earlier else None
-            ordered = ordered.where(key >= tuple_(cursor.starts_at, cursor.pk))
+            ordered = ordered.where(key >= tuple_(cursor["starts_at"], cursor["pk"]))
         rows = self._db.execute(ordered.limit(limit + 1)).mappings().all()
         following = rows[limit]["hex24"] if len(rows) > limit else None
         return SessionPage([_session_of(r) for r in rows[:limit]], int(total), previous, following)
@@ -490,8 +482,6 @@ class SqlBookingRepository:
             conditions.append(appointments.c.starts_at < criteria.starts_before)
         if criteria.statuses is not None:
             conditions.append(appointments.c.status.in_(list(criteria.statuses)))
-        if criteria.session_hex_ids is not None:
-            conditions.append(sessions.c.hex24.in_(list(criteria.session_hex_ids)))
         person = []
         if criteria.customer_email is not None:
             person.append(func.lower(customers.c.email) == criteria.customer_email.lower())

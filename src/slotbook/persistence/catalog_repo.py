@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Connection, Table, select, update
 
 from slotbook.catalog.convert import branch_of, group_of, resource_of, service_of
 from slotbook.catalog.schema import TenantIn
@@ -212,7 +212,3 @@ class SqlCatalogRepository:
         others = [k for k in self.tenant_keys() if k not in first]
         for position, key in enumerate([*first, *others]):
             self._db.execute(update(tenants).where(tenants.c.key == key).values(position=position))
-
-    def count(self) -> int:
-        """Number of tenants."""
-        return int(self._db.execute(select(func.count()).select_from(tenants)).scalar_one())

@@ -77,7 +77,6 @@ class AppointmentFilter:
     starts_from: datetime | None = None
     starts_before: datetime | None = None
     statuses: tuple[str, ...] | None = None
-    session_hex_ids: tuple[str, ...] | None = None
 
 
 class CatalogRepository(Protocol):

@@ -101,11 +101,6 @@ class SessionView:
     session: SessionInfo
     appointments: list[Appointment]
 
-    @property
-    def free(self) -> int:
-        """Spaces still free (as stored at the last write)."""
-        return self.session.capacity - self.session.taken
-
 
 def get_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> SessionView:
     """A session of the tenant with all its appointments."""

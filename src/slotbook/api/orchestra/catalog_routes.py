@@ -124,15 +124,10 @@ def register(app: FastAPI) -> None:
 
 def _combinations(access: Access, wanted: Sequence[str] | None) -> list[tuple[Service, ...]]:
     catalog = access.catalog
-    if wanted is None:
-        keys = {k for combo in catalog.combinations for k in combo}
-    else:
+    combos = catalog.active_combinations()
+    if wanted is not None:
         keys = {k for s in wanted if (k := catalog.find_key("service", s)) is not None}
         if len(keys) != len(set(wanted)):
             return []
-    seen: list[tuple[Service, ...]] = []
-    for key in sorted(keys):
-        for combo in catalog.combinations_with(key):
-            if combo not in seen and all(visible(access, s) for s in combo):
-                seen.append(combo)
-    return seen
+        combos = [c for c in combos if any(s.key in keys for s in c)]
+    return [c for c in combos if all(visible(access, s) for s in c)]

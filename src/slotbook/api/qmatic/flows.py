@@ -68,16 +68,6 @@ def find_branch(catalog: Catalog, guid: str) -> Branch:
     return branch
 
 
-def active_combinations(catalog: Catalog) -> list[tuple[Service, ...]]:
-    """The catalog's combinations whose services are all still offered."""
-    active = {s.key: s for s in catalog.active_services()}
-    return [
-        tuple(active[k] for k in combo)
-        for combo in catalog.combinations
-        if all(k in active for k in combo)
-    ]
-
-
 def services_at(
     catalog: Catalog, branch: Branch, guids: Sequence[str], field: str
 ) -> tuple[Service, ...]:

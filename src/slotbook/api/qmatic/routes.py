@@ -227,7 +227,7 @@ def _reschedule(app: Slotbook, caller: Caller, appointment_id: str, body: object
 def combination_branches(caller: CallerDep) -> JSON:
     """Every branch with the service combinations it offers."""
     catalog, text = caller.catalog, caller.text
-    combos = flows.active_combinations(catalog)
+    combos = catalog.active_combinations()
     result = []
     for branch in catalog.active_branches():
         offered = [c for c in combos if catalog.combination_offered_at(c, branch.key)]
