@@ -210,6 +210,27 @@ def test_group_sessions_share_a_start_until_full(orchestra: Orchestra) -> None:
     assert orchestra.post(idcard, json={}).headers["ERROR_CODE"] == "440"
 
 
+def test_blank_and_null_fields_echoed_from_a_response_book_as_empty(orchestra: Orchestra) -> None:
+    # Clients send back what they read: the manual's own responses carry "" and null fields.
+    blanks: dict[str, Any] = {field: "" for field in CUSTOMER if field != "dateOfBirth"}
+    nulls: dict[str, Any] = dict.fromkeys(CUSTOMER) | {"externalId": None, "custom": None}
+    for time, customer, title in (("09:00", blanks, ""), ("09:10", nulls, None)):
+        response = orchestra.book(
+            "Paspoort", "2030-03-04", time, {"title": title, "custom": None, "customer": customer}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["title"] is None
+        assert body["customers"][0]["firstName"] is None
+        assert body["customers"][0]["addressLine2"] is None
+    blank_confirm = orchestra.post(
+        f"/v1/branches/appointments/{orchestra.reserve('Paspoort', '2030-03-04', '09:20').json()['publicId']}/confirm",
+        json={"customer": {"firstName": " ", "email": None}},
+    )
+    assert blank_confirm.status_code == 200, blank_confirm.text
+    assert blank_confirm.json()["status"] == 20
+
+
 def test_over_long_fields_are_400_naming_the_field_and_store_nothing(orchestra: Orchestra) -> None:
     response = orchestra.book(
         "Paspoort",

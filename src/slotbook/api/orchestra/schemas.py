@@ -41,9 +41,12 @@ def _json_text(value: Any) -> str | None:
     return orjson.dumps(value).decode()
 
 
-Short = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=255)]
-Name = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=200)]
-Phone = Annotated[str | None, BeforeValidator(_blank_to_none), Field(max_length=50)]
+# The length bound sits on the ``str`` arm: on the whole union it would also be applied to the
+# ``None`` that a blank or null field becomes, and fail as a TypeError.
+Short = Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(_blank_to_none)]
+Name = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidator(_blank_to_none)]
+Phone = Annotated[Annotated[str, Field(max_length=50)] | None, BeforeValidator(_blank_to_none)]
+CustomText = Annotated[Annotated[str, Field(max_length=4000)] | None, BeforeValidator(_json_text)]
 
 
 class CustomerIn(BaseModel):
@@ -64,7 +67,7 @@ class CustomerIn(BaseModel):
     identificationNumber: Short = None
     externalId: Short = None
     dateOfBirth: Annotated[date | None, BeforeValidator(_parse_birth_date)] = None
-    custom: Annotated[str | None, BeforeValidator(_json_text), Field(max_length=4000)] = None
+    custom: CustomText = None
 
     def details(self) -> CustomerDetails:
         """The core's view of these fields."""
@@ -106,7 +109,7 @@ class BookingIn(BaseModel):
     customer: CustomerIn | None = None
     customers: list[CustomerIn] | None = Field(None, max_length=100)
     services: list[ServiceRef] | None = Field(None, max_length=20)
-    custom: Annotated[str | None, BeforeValidator(_json_text), Field(max_length=4000)] = None
+    custom: CustomText = None
 
     @field_validator("customers", mode="before")
     @classmethod
