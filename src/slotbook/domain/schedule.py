@@ -40,7 +40,13 @@ class LocalRange:
 
 def parse_clock(text: str, *, allow_midnight_end: bool) -> int:
     """Minutes since midnight of a 24-hour ``HH:MM``; ``24:00`` only as an end."""
-    if len(text) != 5 or text[2] != ":" or not (text[:2].isdigit() and text[3:].isdigit()):
+    # isascii: str.isdigit() also accepts other scripts' digits, which int() would then read.
+    if (
+        len(text) != 5
+        or not text.isascii()
+        or text[2] != ":"
+        or not (text[:2].isdigit() and text[3:].isdigit())
+    ):
         raise ValueError(f'"{text}" is not a time of the form HH:MM')
     hours, minutes = int(text[:2]), int(text[3:])
     if allow_midnight_end and hours == 24 and minutes == 0:

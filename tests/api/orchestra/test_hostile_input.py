@@ -111,3 +111,14 @@ def test_dates_at_the_edge_of_the_calendar_are_400(make_orchestra: Any) -> None:
         )
         assert (moved.status_code, moved.headers["ERROR_CODE"]) == (400, "471")
     assert orchestra.book("Paspoort", "9999-12-31", "23:50").status_code == 400
+
+
+def test_digits_of_other_scripts_are_not_read_as_numbers(orchestra: Orchestra) -> None:
+    fullwidth = orchestra.book("Paspoort", "2030-03-04", "\uff11\uff10:\uff10\uff10")
+    assert (fullwidth.status_code, fullwidth.headers["ERROR_CODE"]) == (400, "472")
+    for count in ("\uff12", "--1", "\u00b2"):
+        dates = orchestra.get(
+            f"/v1/branches/{orchestra.branch}/services/Paspoort/dates;numberOfCustomers={count}"
+        )
+        assert (dates.status_code, dates.headers["ERROR_CODE"]) == (400, "470")
+    assert "10:00" in orchestra.times("Paspoort", "2030-03-04")

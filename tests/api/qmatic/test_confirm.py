@@ -26,6 +26,7 @@ from tests.api.qmatic.conftest import (
         ({"personalIdentifier": "A" * 49}, "customer.personalIdentifier"),
         ({"personalIdentifier": "JANSEN-12345"}, "customer.personalIdentifier"),
         ({"personalIdentifier": 12345678901}, "customer.personalIdentifier"),
+        ({"personalIdentifier": "JANSEN1234567\n"}, "customer.personalIdentifier"),
         ({"firstName": None}, "customer.firstName"),
         ({"firstName": "  "}, "customer.firstName"),
         ({"firstName": "A" * 256}, "customer.firstName"),

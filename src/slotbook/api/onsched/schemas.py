@@ -26,15 +26,15 @@ MIN_YEAR, MAX_YEAR = 1900, 2999
 MAX_OFFSET_MINUTES = 14 * 60  # UTC-14:00 .. UTC+14:00 covers every zone in use
 MAX_GROUP_SIZE = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _INSTANT = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
-    r"(?:(Z)|([+-])(\d{1,2})(?::?(\d{2}))?)$",
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+    r"(?:(Z)|([+-])(\d{1,2})(?::?(\d{2}))?)",
     re.IGNORECASE | re.ASCII,
 )
-_DIGITS = re.compile(r"^[0-9]{1,20}$")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DIGITS = re.compile(r"[0-9]{1,20}")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -55,7 +55,7 @@ def _printable(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError("is not an e-mail address")
     return value
 
@@ -161,7 +161,7 @@ def split_name(name: str | None) -> tuple[str | None, str | None]:
 
 def parse_date(text: str, field: str) -> date:
     """A ``YYYY-MM-DD`` calendar date."""
-    found = _DATE.match(text.strip())
+    found = _DATE.fullmatch(text.strip())
     try:
         if found is None:
             raise ValueError
@@ -181,7 +181,7 @@ def parse_instant(text: str | None, field: str) -> datetime:
         raise BadInput(
             f"{field} is required (ISO 8601 with offset, e.g. 2030-03-04T09:00:00+01:00)"
         )
-    found = _INSTANT.match(text.strip())
+    found = _INSTANT.fullmatch(text.strip())
     if found is None:
         raise BadInput(
             f"{field} must be an ISO 8601 date and time with a UTC offset, "
@@ -214,14 +214,14 @@ def parse_instant(text: str | None, field: str) -> datetime:
 
 def check_digits(value: str, field: str) -> str:
     """A digit-string id (services, resources, appointments, customers)."""
-    if not _DIGITS.match(value):
+    if not _DIGITS.fullmatch(value):
         raise BadInput(f"{field} must be an id made of digits, not {value[:40]!r}")
     return value
 
 
 def check_guid(value: str, field: str) -> str:
     """A GUID id (locations)."""
-    if not _GUID.match(value):
+    if not _GUID.fullmatch(value):
         raise BadInput(f"{field} must be a location GUID, not {value[:40]!r}")
     return value
 

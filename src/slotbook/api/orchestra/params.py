@@ -67,7 +67,8 @@ def int_param(params: Mapping[str, Sequence[str]], name: str, low: int, high: in
     if not values:
         return None
     text = values[-1].strip().strip("[]")
-    if not text.lstrip("-").isdigit() or not low <= int(text) <= high:
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()) or not low <= int(text) <= high:
         raise BadInput(
             f"{name} must be a whole number from {low} to {high}, not {values[-1]!r}",
             field=name,

@@ -19,10 +19,10 @@ from pydantic_core import PydanticCustomError
 from slotbook.api.common import BadInput
 from slotbook.domain.model import CustomerDetails
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PERSONAL_ID = re.compile(r"^[A-Za-z0-9]{10,48}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_PERSONAL_ID = re.compile(r"[A-Za-z0-9]{10,48}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 # Instants outside these years cannot be converted safely between zones; no booking needs them.
 MIN_YEAR, MAX_YEAR = 1971, 2999
 MAX_PEOPLE = 10_000
@@ -36,7 +36,7 @@ GUID_HINT = "must be a GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
 def guid_or_none(value: Any) -> str | None:
     """The canonical (lower-case) GUID, or None when ``value`` is not one."""
-    if isinstance(value, str) and _GUID.match(value.strip()):
+    if isinstance(value, str) and _GUID.fullmatch(value.strip()):
         return value.strip().lower()
     return None
 
@@ -53,7 +53,7 @@ def parse_day(value: str, field: str) -> date:
     """A ``YYYY-MM-DD`` date; BadInput naming the field otherwise."""
     text = value.strip()
     try:
-        if not _DATE.match(text):
+        if not _DATE.fullmatch(text):
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
@@ -127,13 +127,13 @@ def _instant(value: Any) -> datetime:
 
 
 def _personal_id(value: Any) -> str:
-    if not isinstance(value, str) or not _PERSONAL_ID.match(value):
+    if not isinstance(value, str) or not _PERSONAL_ID.fullmatch(value):
         raise _custom("personal_identifier", "must be 10 to 48 letters or digits (A-Z, a-z, 0-9)")
     return value
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise _custom("email", "must be an e-mail address like name@example.com")
     return value
 
@@ -146,7 +146,7 @@ def _phone(value: Any) -> Any:
 
 
 def _birth_date(value: Any) -> date:
-    if not isinstance(value, str) or not _DATE.match(value.strip()):
+    if not isinstance(value, str) or not _DATE.fullmatch(value.strip()):
         raise _custom("date", "must be a date of the form YYYY-MM-DD")
     try:
         day = date.fromisoformat(value.strip())
@@ -297,6 +297,6 @@ class RescheduleIn(_In):
 
 def check_personal_id(value: str) -> str:
     """A personal identifier from a query parameter; BadInput naming it otherwise."""
-    if not _PERSONAL_ID.match(value.strip()):
+    if not _PERSONAL_ID.fullmatch(value.strip()):
         raise BadInput("personalIdentifier must be 10 to 48 letters or digits (A-Z, a-z, 0-9)")
     return value.strip()
