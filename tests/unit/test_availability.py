@@ -114,6 +114,19 @@ def test_group_sessions_with_room_are_offered_and_preferred() -> None:
     assert at(MONDAY, "10:00") not in {o.start for o in openings(demand, [full], WINDOW)}
 
 
+def test_a_session_is_joined_only_for_its_own_length() -> None:
+    room = ResourceCalendar("room", weekly("09:00-17:00"))
+    session = busy(
+        "room", MONDAY, "10:00", "11:00", service_keys=("w",), capacity=5, taken=1, session_id=7
+    )
+    longer = Demand(("w",), length=90 * MIN, step=60 * MIN, resources=(room,), capacity=5)
+    starts = {o.start for o in openings(longer, [session], WINDOW)}
+    assert at(MONDAY, "10:00") not in starts  # neither joined at 60 nor a new session on top
+    assert fit(longer, [session], WINDOW, at(MONDAY, "10:00")) is None
+    same = Demand(("w",), length=60 * MIN, step=60 * MIN, resources=(room,), capacity=5)
+    assert fit(same, [session], WINDOW, at(MONDAY, "10:00")) is not None
+
+
 def test_days_and_exact_fit_agree_with_openings() -> None:
     demand = Demand(("s",), length=10 * MIN, step=5 * MIN, resources=(DESK,))
     window = Window(AMSTERDAM, MONDAY, MONDAY + timedelta(days=6), earliest=0)
@@ -246,3 +259,57 @@ def test_every_start_is_an_existing_local_time_on_its_day(
             fold=local.fold,
         )
         assert int(back.astimezone(UTC).timestamp()) == opening.start
+
+
+@st.composite
+def group_scenarios(draw: st.DrawFn) -> tuple[Demand, list[Occupancy], Window]:
+    zone = ZoneInfo(draw(st.sampled_from(ZONES)))
+    day = draw(st.one_of(st.sampled_from(DST_DAYS), st.dates(date(2030, 1, 1), date(2030, 12, 31))))
+    rooms = tuple(ResourceCalendar(f"room{i}", weekly("08:00-18:00")) for i in range(2))
+    capacity = draw(st.integers(2, 6))
+    demand = Demand(
+        service_keys=("class",),
+        length=draw(st.sampled_from([30, 60, 90])) * MIN,
+        step=30 * MIN,
+        resources=rooms,
+        spaces=draw(st.integers(1, capacity)),
+        capacity=capacity,
+    )
+    base = local_instant(day, 0, zone)
+    sessions = []
+    for i in range(draw(st.integers(0, 6))):
+        start = base + draw(st.integers(0, 47)) * 30 * MIN
+        sessions.append(
+            Occupancy(
+                draw(st.sampled_from(rooms)).key,
+                start,
+                start + draw(st.sampled_from([30, 60, 90])) * MIN,
+                start,
+                start + 90 * MIN,
+                service_keys=draw(st.sampled_from([("class",), ("other",)])),
+                capacity=capacity,
+                taken=draw(st.integers(1, capacity)),
+                session_id=i,
+            )
+        )
+    return demand, sessions, Window(zone, day, day, earliest=base)
+
+
+@settings(max_examples=300, deadline=None)
+@given(group_scenarios())
+def test_only_sessions_of_the_same_service_and_length_with_room_are_offered(
+    scenario: tuple[Demand, list[Occupancy], Window],
+) -> None:
+    demand, sessions, window = scenario
+    offered = [(o.start, s) for o in openings(demand, sessions, window) for s in o.sessions]
+    expected = [
+        (s.start, s)
+        for s in sessions
+        if s.service_keys == demand.service_keys
+        and to_local(s.start, window.zone).date() == window.first_day
+        and s.end - s.start == demand.length
+        and s.free >= demand.spaces
+    ]
+    assert sorted(offered) == sorted(expected)
+    for start, session in offered:
+        assert session.start == start

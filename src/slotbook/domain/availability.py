@@ -10,8 +10,8 @@ Rules:
   is on that range's grid (``range start + k × step``, elapsed time, so DST-safe).
 - Its buffered block ``[t − before, t + length + after)`` overlaps no live session's buffered
   block on that resource (buffers may reach outside opening hours).
-- An existing group session of the same service with at least ``spaces`` free is offered at
-  its own start, whatever the grid.
+- An existing group session of the same service and length with at least ``spaces`` free is
+  offered at its own start, whatever the grid.
 - Resource pick for a new session: fewest booked minutes on that local day, then catalog
   order. An existing group session with room is preferred over starting a new one (fullest
   first), so sessions fill up before new ones open.
@@ -122,9 +122,11 @@ def _prepare(demand: Demand, occupancies: Sequence[Occupancy]) -> list[_Resource
         if state is None:
             continue
         state.occupancies.append(occ)
+        # A session has one length: a demand for another length cannot share it.
         if (
             occ.capacity > 1
             and occ.service_keys == demand.service_keys
+            and occ.end - occ.start == demand.length
             and occ.free >= demand.spaces
         ):
             state.joinable.append(occ)

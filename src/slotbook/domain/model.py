@@ -519,18 +519,14 @@ def appointment_length(
 ) -> int:
     """Length in minutes: per service ``duration + additional × (people − 1)``, summed.
 
-    A custom length replaces the sum. A group service's session has its own length whatever
-    the number of people (they share it). ``chosen_duration`` picks one of a single service's
-    alternative durations.
+    A custom length replaces the sum, except for a group service: its session has its own
+    length whatever the number of people (they share it). ``chosen_duration`` picks one of a
+    single service's alternative durations.
     """
     if people < 1:
         raise InvalidRequest("The number of customers must be at least 1", "numberOfCustomers")
+    custom_length = effective_custom_length(services, custom_length)
     if custom_length is not None:
-        if not 1 <= custom_length <= MAX_CUSTOM_LENGTH:
-            raise InvalidRequest(
-                f"customSlotLength must be between 1 and {MAX_CUSTOM_LENGTH} minutes",
-                "customSlotLength",
-            )
         return custom_length
     if chosen_duration is not None:
         if len(services) != 1:
@@ -547,6 +543,18 @@ def appointment_length(
         extra = 0 if service.is_group else service.additional_customer_duration * (people - 1)
         total += base + extra
     return total
+
+
+def effective_custom_length(services: tuple[Service, ...], custom_length: int | None) -> int | None:
+    """The custom length that applies: none for a group service, whose sessions keep theirs."""
+    if custom_length is None:
+        return None
+    if not 1 <= custom_length <= MAX_CUSTOM_LENGTH:
+        raise InvalidRequest(
+            f"customSlotLength must be between 1 and {MAX_CUSTOM_LENGTH} minutes",
+            "customSlotLength",
+        )
+    return None if any(service.is_group for service in services) else custom_length
 
 
 def spaces_needed(services: tuple[Service, ...], people: int) -> int:

@@ -15,6 +15,7 @@ from slotbook.domain.model import (
     CustomerDetails,
     ExternalIds,
     Status,
+    effective_custom_length,
 )
 from slotbook.services.availability import (
     SlotQuery,
@@ -181,7 +182,7 @@ def place(
             buffer_before=demand.buffer_before // 60,
             buffer_after=demand.buffer_after // 60,
             expires_at=now + hold_ttl if status is Status.HELD and hold_ttl else None,
-            custom_length=query.custom_length,
+            custom_length=effective_custom_length(query.services, query.custom_length),
             title=details.title,
             notes=details.notes,
             customer_message=details.customer_message,

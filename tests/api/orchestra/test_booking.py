@@ -94,6 +94,20 @@ def test_custom_slot_length_sets_the_appointment_length(orchestra: Orchestra) ->
     assert body["customSlotLength"] == 45
 
 
+def test_a_group_session_keeps_its_length_whatever_custom_slot_length_says(
+    orchestra: Orchestra,
+) -> None:
+    base = f"/v2/branches/{orchestra.branch}/services/workshop/dates/2030-03-04/times/10:00/book"
+    first = orchestra.post(base + ";customSlotLength=90", json={"customers": [CUSTOMER]}).json()
+    joined = orchestra.post(base + ";customSlotLength=5", json={"customers": [CUSTOMER]}).json()
+    for body in (first, joined):
+        assert (body["start"], body["end"]) == (
+            "2030-03-04T09:00:00.000+0000",
+            "2030-03-04T10:00:00.000+0000",
+        )
+        assert body["customSlotLength"] is None
+
+
 def test_multi_service_book_sums_the_durations(orchestra: Orchestra) -> None:
     path = f"/v2/branches/{orchestra.branch}/dates/2030-03-04/times/09:00/book"
     body = {
