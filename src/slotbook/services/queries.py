@@ -165,6 +165,14 @@ def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) ->
         uow.bookings.lock_resources(
             [catalog.resource(found.resource_key, include_retired=True).ref]
         )
+        # Joining takes the resource lock too: whoever joined while we waited for it has
+        # committed, and a fresh read sees them; nobody else can join until we commit.
+        seen = {a.public_id for a in members if a is not None}
+        members += [
+            uow.bookings.get(catalog.ref, "public_id", a.public_id, for_update=True)
+            for a in uow.bookings.in_session(found.id)
+            if a.public_id not in seen
+        ]
         for appointment in members:
             if appointment is not None and appointment.status in LIVE_STATUSES:
                 appointment.status = Status.CANCELLED
