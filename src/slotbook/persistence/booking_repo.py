@@ -431,12 +431,13 @@ class SqlBookingRepository:
         self, tenant_ref: int, kind: IdKind, value: str, *, for_update: bool = False
     ) -> Appointment | None:
         """An appointment by one of its identifiers, within a tenant."""
-        query = self._query().where(
-            appointments.c.tenant_pk == tenant_ref, appointments.c[kind] == value
-        )
+        where = (appointments.c.tenant_pk == tenant_ref, appointments.c[kind] == value)
         if for_update and self._postgres:
-            query = query.with_for_update(of=appointments)
-        found = self._hydrate(self._db.execute(query).mappings().all())
+            # Lock the bare row, then read it with its joins. Locking through the joins lets
+            # PostgreSQL re-check them against the old session row after a concurrent move
+            # (EvalPlanQual), which drops a row that still exists.
+            self._db.execute(select(appointments.c.pk).where(*where).with_for_update())
+        found = self._hydrate(self._db.execute(self._query().where(*where)).mappings().all())
         return found[0] if found else None
 
     def in_session(self, session_id: int) -> list[Appointment]:
