@@ -140,8 +140,10 @@ def reschedule_to_hold(
         appointment, held = found[ref], found[hold]
         if appointment.status not in (Status.CONFIRMED, Status.RESERVED):
             raise WrongState("Only a booked appointment can be rescheduled")
-        if held.id == appointment.id or not held.is_live_hold(now):
-            raise NotHeld("The reservation has expired or was already used", expired=True)
+        if held.id == appointment.id or held.status is not Status.HELD:
+            raise NotHeld("The reservation was already used or given up")
+        if not held.is_live_hold(now):
+            raise NotHeld("The reservation has expired", expired=True)
         if sorted(held.service_keys) != sorted(appointment.service_keys):
             raise InvalidRequest("The reservation is for other services", "reservationId")
         if held.people != appointment.people:

@@ -287,6 +287,8 @@ def test_an_unconfirmed_reservation_frees_its_slot_after_15_minutes(
     assert late.status_code == 410
     assert late.json()["code"] == "reservation_expired"
     assert qm.get(f"appointments/{reservation['reservationId']}").status_code == 404
+    released = qm.delete(f"reservations/{reservation['reservationId']}")
+    assert (released.status_code, released.json()["code"]) == (410, "reservation_expired")
 
 
 def test_the_catalog_reservation_time_overrides_the_default(

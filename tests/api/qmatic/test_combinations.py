@@ -132,7 +132,7 @@ def test_reschedule_moves_the_appointment_into_a_new_reservation(qm: Qmatic) -> 
     )
     assert used.status_code == 410
     again = qm.put(f"{path}/reschedule", json={"reservationId": new.json()["reservationId"]})
-    assert again.status_code == 410
+    assert (again.status_code, again.json()["code"]) == (410, "reservation_not_pending")
 
 
 def test_single_service_appointments_reschedule_the_same_way(qm: Qmatic) -> None:

@@ -31,8 +31,8 @@ from slotbook.api.qmatic.schemas import (
     SearchIn,
     parse_guid,
 )
-from slotbook.domain.errors import WrongState
-from slotbook.domain.model import Service
+from slotbook.domain.errors import NotHeld, WrongState
+from slotbook.domain.model import Service, Status
 from slotbook.services.changes import cancel, release_hold, reschedule_to_hold, update_customer
 from slotbook.services.context import Slotbook
 
@@ -126,7 +126,9 @@ def confirm_reservation(
 def release_reservation(reservationId: str, app: SlotbookDep, caller: CallerDep) -> Response:
     """Give a reservation up before it expires (the slot is free at once)."""
     guid = parse_guid(reservationId, "reservationId")
-    flows.load_reservation(app, caller.catalog, guid)
+    held = flows.load_reservation(app, caller.catalog, guid)
+    if held.status is Status.HELD and not held.is_live_hold(app.now()):
+        raise NotHeld("The reservation has expired", expired=True)
     try:
         release_hold(app, caller.catalog, ref=("uuid", guid))
     except WrongState:
