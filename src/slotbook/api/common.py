@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote, unquote
 
 import orjson
 from fastapi import FastAPI, Request
@@ -225,23 +226,26 @@ class PathNormalizer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path: str = scope["path"]
+            raw = scope.get("raw_path")
             matrix: dict[str, list[str]] = {}
             if ";" in path and path.startswith(_MATRIX_PREFIXES):
+                # Split the path as sent: an encoded ``%3B`` is data, not a separator.
+                sent = raw.decode("latin-1") if isinstance(raw, bytes) else quote(path, "/;=")
                 segments = []
-                for segment in path.split("/"):
+                for segment in sent.split("/"):
                     name, *params = segment.split(";")
-                    segments.append(name)
+                    segments.append(unquote(name))
                     for param in params:
                         key, _, value = param.partition("=")
                         if key:
-                            matrix.setdefault(key, []).append(value)
+                            matrix.setdefault(unquote(key), []).append(unquote(value))
                 path = "/".join(segments)
             if len(path) > 1 and path.endswith("/") and path.rstrip("/") not in self.mounts:
                 path = path.rstrip("/") or "/"
             if path != scope["path"] or matrix:
                 scope = dict(scope)
                 scope["path"] = path
-                scope["raw_path"] = path.encode("utf-8")
+                scope["raw_path"] = quote(path).encode("ascii")
                 state = dict(scope.get("state") or {})
                 state["matrix"] = matrix
                 scope["state"] = state

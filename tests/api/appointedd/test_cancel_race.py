@@ -36,7 +36,11 @@ def test_a_cancel_racing_with_joiners_leaves_no_space_held_in_the_cancelled_clas
                 headers=headers,
                 json={
                     "slot_id": first.json()["data"]["id"],
-                    "data": {"customers": [{"customer": {"profile": {"firstname": "Ann", "lastname": "First"}}}]},
+                    "data": {
+                        "customers": [
+                            {"customer": {"profile": {"firstname": "Ann", "lastname": "First"}}}
+                        ]
+                    },
                 },
             )
             class_id = booked.json()["data"]["id"]

@@ -140,3 +140,14 @@ def test_expired_reservation_still_reads_as_reserved(
     clock.advance(minutes=30)
     body = orchestra.get(f"/v1/appointments/{held['publicId']}").json()["appointment"]
     assert body["status"] == 10
+
+
+def test_an_external_id_with_reserved_characters_is_found_when_percent_encoded(
+    orchestra: Orchestra,
+) -> None:
+    booked = _booked(orchestra, "09:00", "semi;colon=1?&# x")
+    listed = orchestra.get("/v1/customers/externalId/semi%3Bcolon%3D1%3F%26%23%20x/appointments")
+    assert [a["publicId"] for a in listed.json()["appointmentList"]] == [booked["publicId"]]
+    # An unencoded ';' still starts a matrix parameter.
+    bare = orchestra.get("/v1/customers/externalId/semi;colon/appointments")
+    assert bare.json()["appointmentList"] == []
