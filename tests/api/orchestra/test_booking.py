@@ -171,6 +171,7 @@ def test_hold_expires_after_the_reservation_time(orchestra: Orchestra, clock: Fa
         f"/v1/branches/appointments/{held['publicId']}/confirm", json={"customer": CUSTOMER}
     )
     assert (late.status_code, late.headers["ERROR_CODE"]) == (400, "460")
+    assert late.json() == {"msg": "Specified appointment is not in RESERVED state"}
     assert orchestra.book("Paspoort", "2030-03-04", "10:00").status_code == 200
 
 

@@ -111,8 +111,9 @@ def _booking_routes(app: FastAPI) -> None:
         ) -> JSON:
             """Confirm a reserved slot with the customers' details."""
             payload = booking_body(body)
-            appointment = live_appointment(slotbook_of(request), access.catalog, public_id)
-            if appointment.status is not Status.HELD:
+            slotbook = slotbook_of(request)
+            appointment = live_appointment(slotbook, access.catalog, public_id)
+            if not appointment.is_live_hold(slotbook.now()):
                 raise NotHeld("Specified appointment is not in RESERVED state")
             confirmed = confirm(
                 slotbook_of(request),
