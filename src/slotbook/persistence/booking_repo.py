@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from slotbook.domain.availability import Occupancy
 from slotbook.domain.errors import SlotTaken
 from slotbook.domain.model import FIRM_STATUSES, Appointment, ExternalIds, Status
-from slotbook.persistence.customer_repo import customer_of
+from slotbook.persistence.customer_repo import customer_of, same_text
 from slotbook.persistence.ids import new_id_columns, new_public_id
 from slotbook.persistence.tables import (
     appointment_customers,
@@ -485,9 +485,9 @@ class SqlBookingRepository:
             conditions.append(appointments.c.status.in_(list(criteria.statuses)))
         person = []
         if criteria.customer_email is not None:
-            person.append(func.lower(customers.c.email) == criteria.customer_email.lower())
+            person.append(same_text(customers.c.email, criteria.customer_email))
         if criteria.customer_last_name is not None:
-            person.append(func.lower(customers.c.last_name) == criteria.customer_last_name.lower())
+            person.append(same_text(customers.c.last_name, criteria.customer_last_name))
         if person:
             conditions.append(
                 exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slotbook.domain.model import Address, Customer, CustomerDetails, ExternalIds
@@ -21,6 +21,11 @@ _ADDRESS = {
     "zip": "address_zip",
     "country": "address_country",
 }
+
+
+def same_text(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
+    """Equal ignoring case: the database lowers both sides, so they always agree."""
+    return func.lower(column) == func.lower(literal(value))
 
 
 def customer_of(row: RowMapping) -> Customer:
@@ -145,9 +150,9 @@ class SqlCustomerRepository:
         """Customers by e-mail and/or last name (case-insensitive), with the total count."""
         query = select(customers).where(customers.c.tenant_pk == tenant_ref)
         if email is not None:
-            query = query.where(func.lower(customers.c.email) == email.lower())
+            query = query.where(same_text(customers.c.email, email))
         if last_name is not None:
-            query = query.where(func.lower(customers.c.last_name) == last_name.lower())
+            query = query.where(same_text(customers.c.last_name, last_name))
         total = self._db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = self._db.execute(
             query.order_by(customers.c.pk).offset(offset).limit(limit)

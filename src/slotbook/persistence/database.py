@@ -59,6 +59,10 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
     )
 
 
+def _lower(text: str | None) -> str | None:
+    return None if text is None else str(text).lower()
+
+
 def _sqlite_engine(url: str) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
@@ -74,6 +78,8 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
+        # SQLite's own lower() folds ASCII only; case-insensitive lookups need all of Unicode.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
