@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -90,6 +91,11 @@ def install_error_handlers(
     async def on_busy(_request: Request, _exc: Exception) -> Response:
         return render(503, "busy", "The server is busy with other bookings; please try again")
 
+    async def on_disconnect(_request: Request, _exc: Exception) -> Response:
+        # The client hung up before its body arrived: nobody reads this, but handling it
+        # here keeps a traceback out of the server log.
+        return render(400, bad_input_code, "The request body ended before its Content-Length")
+
     async def on_unexpected(_request: Request, _exc: Exception) -> Response:
         return render(500, "internal_error", "Internal server error")
 
@@ -98,6 +104,7 @@ def install_error_handlers(
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(DataError, on_unstorable)
+    app.add_exception_handler(ClientDisconnect, on_disconnect)
     app.add_exception_handler(TransientConflict, on_busy)
     app.add_exception_handler(Exception, on_unexpected)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import httpx2
@@ -117,3 +118,20 @@ def test_appointments_survive_a_restart(live_server: LiveServer) -> None:
         "times"
     ]
     assert time not in times and "14:00" not in times
+
+
+def test_a_client_that_hangs_up_mid_body_leaves_no_traceback(live_server: LiveServer) -> None:
+    url = live_server.start(_catalog())
+    day, time = _tomorrow_noon(url, "visit")
+    port = int(url.rsplit(":", 1)[1])
+    path = f"{BASE}/v1/branches/hall/services/visit/dates/{day}/times/{time}/book"
+    with socket.create_connection(("127.0.0.1", port)) as conn:
+        conn.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            'Content-Length: 100\r\n\r\n{"customer":'.encode()
+        )
+    # The server is still fine and booked nothing.
+    times = httpx2.get(f"{url}{BASE}/v1/branches/hall/services/visit/dates/{day}/times").json()
+    assert time in times["times"]
+    live_server.stop()
+    assert "Traceback" not in live_server.log.read_text()
