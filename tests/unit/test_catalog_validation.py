@@ -72,6 +72,22 @@ def test_bad_time_zone_overlapping_ranges_and_bad_times_are_refused() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "name", ["posixrules", "localtime", "Factory", "right/UTC", "posix/Europe/London"]
+)
+def test_names_that_are_no_iana_time_zone_are_refused(name: str) -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["branches"][0]["time_zone"] = name
+    assert problems(catalog) == [f'tenants[0].branches[0].time_zone: unknown time zone "{name}"']
+
+
+@pytest.mark.parametrize("name", ["UTC", "Europe/Amsterdam", "America/Argentina/Buenos_Aires"])
+def test_iana_time_zones_load(name: str) -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["branches"][0]["time_zone"] = name
+    assert validate_catalog(catalog).tenants[0].branches[0].time_zone == name
+
+
 def test_bad_weekday_and_bad_date_are_refused() -> None:
     catalog = issue_catalog()
     catalog["tenants"][0]["branches"][0]["hours"]["monday"] = ["09:00-10:00"]

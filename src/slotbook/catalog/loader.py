@@ -6,7 +6,6 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 import yaml
@@ -22,7 +21,7 @@ from slotbook.catalog.schema import (
 )
 from slotbook.domain.errors import CatalogError
 from slotbook.domain.intervals import any_overlap
-from slotbook.domain.schedule import LocalRange
+from slotbook.domain.schedule import LocalRange, zone_named
 
 
 def read_catalog_file(path: str | Path) -> CatalogIn:
@@ -136,8 +135,8 @@ def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
 
 def _check_branch(problems: list[str], place: str, branch: BranchIn) -> None:
     try:
-        ZoneInfo(branch.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+        zone_named(branch.time_zone)
+    except ValueError:
         problems.append(f'{place}.time_zone: unknown time zone "{branch.time_zone}"')
     _check_hours(problems, place, branch.hours)
     for r_index, res in enumerate(branch.resources):

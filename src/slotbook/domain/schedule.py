@@ -8,11 +8,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from slotbook.domain.intervals import Interval
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Listed by available_timezones() on some hosts, yet no IANA zone: the host's own setting
+# (a link to /etc/localtime) and tzdata's placeholder for an unconfigured machine.
+_NOT_ZONES = frozenset({"localtime", "Factory"})
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) - _NOT_ZONES
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone of exactly this name; ValueError for any other name or file."""
+    if name not in _zone_names():
+        raise ValueError(f'unknown time zone "{name}"')
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f'unknown time zone "{name}"') from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -228,3 +228,42 @@ def test_participants_booked_through_another_surface_share_the_session(api: Test
     read = api.get(f"/v1/bookings/{booking['id']}").json()["data"]
     assert [c["spaces"] for c in read["customers"]] == [1, 2]
     assert _free_spaces(api, ids["Yoga class"], at("09:00")) == 2
+
+
+def test_more_spaces_than_the_service_offers_is_a_bad_request_and_stores_nothing(
+    api: TestClient,
+) -> None:
+    ids = ids_by_name(api)
+    yoga = hold(api, ids["Yoga class"], at("09:00")).json()["data"]
+    consult = hold(api, ids["Consultation"], at("09:00")).json()["data"]
+    cases: list[tuple[str, tuple[dict[str, Any], ...], str]] = [
+        (yoga["id"], (person("Ada", "Lovelace", spaces=6),), "data.customers.0.spaces"),
+        (yoga["id"], (person("Ada", "L"), person("Bo", "B", spaces=6)), "data.customers.1.spaces"),
+        (yoga["id"], (person("Ada", "L", spaces=3), person("Bo", "B", spaces=3)), "data.customers"),
+        (consult["id"], (person("Cy", "Cole", spaces=2),), "data.customers.0.spaces"),
+    ]
+    for slot_id, people, field in cases:
+        response = book(api, slot_id, *people)
+        assert response.status_code == 400, (field, response.text)
+        body = response.json()
+        assert body["error"] == "bad_request"
+        assert body["message"].startswith(f"{field}: "), body
+    for slot in (yoga, consult):
+        kept = api.get(f"/v1/availability/slots/{slot['id']}?timezone=Europe/Amsterdam")
+        assert kept.json()["data"] == slot
+    assert [b["customers"] for b in api.get("/v1/bookings").json()["data"]] == [[], []]
+    assert _free_spaces(api, ids["Yoga class"], at("09:00")) == 4
+
+
+def test_an_ids_parameter_that_names_no_id_is_refused(api: TestClient) -> None:
+    ids = ids_by_name(api)
+    made = _booked(api, ids["Consultation"], at("09:00"), person("A", "A"))["id"]
+    for query in ("ids=", "ids=%20", "ids", "ids=,%20,", "ids[]=", "ids=&ids[]=%20"):
+        response = api.get(f"/v1/bookings?{query}")
+        assert response.status_code == 400, (query, response.text)
+        body = response.json()
+        assert body["error"] == "bad_request"
+        assert body["message"].startswith("ids: "), body
+    # A blank entry next to a real id is only a stray comma.
+    listed = api.get(f"/v1/bookings?ids=&ids={made}").json()
+    assert [b["id"] for b in listed["data"]] == [made]

@@ -194,3 +194,32 @@ def test_past_starts_are_not_offered(api: TestClient) -> None:
         "2030-03-04T08:00:00.000+00:00",
         "2030-03-04T08:30:00.000+00:00",
     ]
+
+
+NOT_ZONES = ["localtime", "posixrules", "right/UTC", "posix/Europe/London", "Factory"]
+
+
+def test_only_iana_zone_names_are_time_zones(api: TestClient) -> None:
+    ids = ids_by_name(api)
+    slot = hold(api, ids["Yoga class"], at("09:00")).json()["data"]
+    for name in NOT_ZONES:
+        body = {
+            "ranges": [{"start": at("00:00"), "end": at("23:00")}],
+            "service_id": ids["Consultation"],
+            "timezone": name,
+        }
+        refused = [
+            ("timezone", api.post("/v1/availability/intervals/search", json=body)),
+            ("data.timezone", hold(api, ids["Consultation"], at("09:00"), timezone=name)),
+            ("timezone", api.get(f"/v1/availability/slots/{slot['id']}?timezone={name}")),
+            ("timezone", api.get(f"/v1/bookings?timezone={name}")),
+        ]
+        for field, response in refused:
+            assert response.status_code == 400, (name, response.text)
+            assert response.json() == {
+                "error": "bad_request",
+                "message": f'{field}: unknown time zone "{name}"',
+            }
+    assert api.get("/v1/bookings").json()["total"] == 1  # only the slot above
+    for name in ("UTC", "Etc/UTC", "Europe/Amsterdam"):
+        assert search(api, ids["Consultation"], at("09:00"), at("09:30"), timezone=name)

@@ -138,3 +138,15 @@ def test_slot_requests_the_service_cannot_satisfy_are_refused(api: TestClient) -
         assert response.status_code == status, (extra, response.text)
         assert field in response.json()["message"]
     assert search(api, ids["Consultation"], at("09:00"), at("09:30"))[0]["resource_ids"]
+
+
+def test_a_slot_whose_booking_was_cancelled_is_gone(api: TestClient) -> None:
+    ids = ids_by_name(api)
+    first = hold(api, ids["Yoga class"], at("09:00")).json()["data"]
+    booking = book(api, first["id"], person("Ada", "Lovelace")).json()["data"]
+    waiting = hold(api, ids["Yoga class"], at("09:00")).json()["data"]
+    assert waiting["booking_id"] == booking["id"]
+    assert api.post(f"/v1/bookings/{booking['id']}/cancel").status_code == 200
+    assert api.get(f"/v1/availability/slots/{waiting['id']}").status_code == 404
+    released = api.delete(f"/v1/availability/slots/{waiting['id']}")
+    assert (released.status_code, released.json()["error"]) == (404, "not_found")

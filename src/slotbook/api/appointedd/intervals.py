@@ -39,15 +39,20 @@ MAX_SEARCH = timedelta(days=59)
 HOLD_SECONDS = 600  # when the catalog sets no reservation time
 
 
+def check_spaces(service: Service, spaces: int, field: str) -> None:
+    """Refuse more spaces than the service has per booking, naming the field."""
+    if spaces > service.capacity:
+        raise BadInput(
+            f"{field}: this service takes at most {service.capacity} space(s) per booking",
+            field=field,
+        )
+
+
 def _check_demand(
     service: Service, spaces: int, duration: int | None, *, spaces_field: str, duration_field: str
 ) -> None:
     """Refuse what the service can never offer, naming the field."""
-    if spaces > service.capacity:
-        raise BadInput(
-            f"{spaces_field}: this service takes at most {service.capacity} space(s) per booking",
-            field=spaces_field,
-        )
+    check_spaces(service, spaces, spaces_field)
     if duration is not None and duration not in service.allowed_durations:
         allowed = ", ".join(str(m) for m in service.allowed_durations)
         raise BadInput(

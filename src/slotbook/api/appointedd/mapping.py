@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from slotbook.api.common import BadInput
 from slotbook.domain.availability import Occupancy
@@ -20,6 +20,7 @@ from slotbook.domain.model import (
     Service,
     Status,
 )
+from slotbook.domain.schedule import zone_named
 from slotbook.services.availability import instant
 from slotbook.services.queries import SessionView
 
@@ -59,8 +60,8 @@ def zone_of(name: str | None, field: str = "timezone") -> ZoneInfo:
     if not name:
         return ZoneInfo("UTC")
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return zone_named(name)
+    except ValueError:
         raise BadInput(f'{field}: unknown time zone "{name[:64]}"', field=field) from None
 
 

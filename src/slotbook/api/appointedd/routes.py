@@ -33,7 +33,7 @@ from slotbook.services.access import Access, authorize
 from slotbook.services.booking import Participant
 from slotbook.services.context import Slotbook
 
-from .intervals import place_slot, search_intervals
+from .intervals import check_spaces, place_slot, search_intervals
 from .mapping import (
     booking_out,
     booking_status,
@@ -98,10 +98,14 @@ def _listing(items: list[Any], total: int, prev: str | None, following: str | No
     return JSON({"data": items, "total": total, "prev": prev, "next": following})
 
 
-def _ids(request: Request, name: str) -> list[str]:
-    """A list query parameter: ``ids=a,b``, ``ids=a&ids=b`` or ``ids[]=a``."""
+def _ids(request: Request, name: str) -> list[str] | None:
+    """A list query parameter: ``ids=a,b``, ``ids=a&ids=b`` or ``ids[]=a``; None when absent."""
     values = request.query_params.getlist(name) + request.query_params.getlist(name + "[]")
+    if not values:
+        return None
     found = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if not found:  # present but empty: listing everything would answer another question
+        raise BadInput(f"{name}: names no id; leave it out to list everything", field=name)
     if len(found) > 100:
         raise BadInput(f"{name}: at most 100 ids", field=name)
     return list(dict.fromkeys(hex_id(value, name) for value in found))
@@ -215,7 +219,7 @@ def get_slot(slot_id: str, request: Request, slotbook: SlotbookDep, access: Acce
 def delete_slot(slot_id: str, slotbook: SlotbookDep, access: AccessDep) -> Response:
     """Release a slot: its spaces are free at once."""
     slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
-    if slot.status is Status.RELEASED:
+    if slot.status in (Status.RELEASED, Status.CANCELLED):
         raise NotFound("slot", slot_id, "Availability slot not found")
     if slot.status is not Status.HELD:
         raise WrongState("This availability slot was used for a booking; cancel the booking")
@@ -224,6 +228,16 @@ def delete_slot(slot_id: str, slotbook: SlotbookDep, access: AccessDep) -> Respo
 
 
 # --- bookings -------------------------------------------------------------------------------
+
+
+def _check_participants(
+    catalog: Catalog, slot: Appointment, participants: list[Participant]
+) -> None:
+    """400 for spaces the slot's service never offers: per customer, then in total."""
+    service = catalog.service(slot.service_keys[0], include_retired=True)
+    for index, participant in enumerate(participants):
+        check_spaces(service, participant.spaces, f"data.customers.{index}.spaces")
+    check_spaces(service, sum(p.spaces for p in participants), "data.customers")
 
 
 @router.post("/bookings", status_code=201)
@@ -248,6 +262,7 @@ def create_booking(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> J
             phone=profile.mobile,
         )
         participants.append(Participant(details, spaces))
+    _check_participants(catalog, slot, participants)
     booked = booking.book_participants(
         slotbook,
         catalog,
@@ -269,7 +284,7 @@ def list_bookings(request: Request, slotbook: SlotbookDep, access: AccessDep) ->
     listing = queries.list_sessions(
         slotbook,
         access.catalog,
-        hex_ids=ids or None,
+        hex_ids=ids,
         start=hex_id(start, "start") if start is not None else None,
         limit=limit,
     )
