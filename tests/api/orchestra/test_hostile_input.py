@@ -96,8 +96,13 @@ def test_junk_bodies_are_refused_cleanly_and_store_nothing(orchestra: Orchestra)
 
 def test_wrong_methods_are_405_in_the_manuals_format(orchestra: Orchestra) -> None:
     response = orchestra.client.patch("/calendar-backend/public/api/v1/branches")
-    assert response.status_code == 405
-    assert response.headers["ERROR_CODE"]
+    assert (response.status_code, response.headers["ERROR_CODE"]) == (405, "405")
+    big = orchestra.post(
+        f"/v1/branches/{orchestra.branch}/services/Paspoort/dates/2030-03-04/times/09:00/book",
+        content=b'{"notes": "' + b"x" * 2_000_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
+    assert (big.status_code, big.headers["ERROR_CODE"]) == (413, "413")
 
 
 def test_dates_at_the_edge_of_the_calendar_are_400(make_orchestra: Any) -> None:

@@ -28,11 +28,13 @@ _NOT_FOUND_CODES = {"customer": "140", "appointment": "142", "branch": "410", "s
 
 
 def render_error(status: int, code: str, message: str) -> Response:
-    """The manual's error format: headers plus ``{"msg": ...}``."""
+    """The manual's error format: headers plus ``{"msg": ...}``; codes are numbers."""
+    # Errors the manual has no code for (405, 413, 503 ...) carry their HTTP status.
+    numeric = code if code.isascii() and code.isdigit() else str(status)
     return JSON(
         {"msg": message},
         status_code=status,
-        headers={"ERROR_CODE": code, "ERROR_MESSAGE": header_safe(message)},
+        headers={"ERROR_CODE": numeric, "ERROR_MESSAGE": header_safe(message)},
     )
 
 
