@@ -69,3 +69,28 @@ def test_a_cancel_racing_with_joiners_leaves_no_space_held_in_the_cancelled_clas
         engine = getattr(app.uows, "engine", None)
         if engine is not None:
             engine.dispose()
+
+
+@pytest.mark.slow
+def test_releasing_one_slot_many_times_at_once_frees_it_once_and_the_rest_are_404(
+    live_server: LiveServer,
+) -> None:
+    base = live_server.start(_catalog(), workers=2) + "/v1"
+    headers = {"X-API-KEY": KEY}
+    [service] = httpx2.get(f"{base}/services", headers=headers).json()["data"]
+    start = (datetime.now(UTC) + timedelta(days=1)).replace(
+        hour=15, minute=0, second=0, microsecond=0
+    )
+    slot = httpx2.post(
+        f"{base}/availability/slots",
+        headers=headers,
+        json={
+            "data": {"required_spaces": 1, "start": start.isoformat(), "service_id": service["id"]}
+        },
+    ).json()["data"]
+
+    responses = race(
+        base, [("DELETE", f"availability/slots/{slot['id']}", {"headers": headers})] * 8
+    )
+
+    assert sorted(r.status_code for r in responses) == [204] + [404] * 7

@@ -215,15 +215,24 @@ def get_slot(slot_id: str, request: Request, slotbook: SlotbookDep, access: Acce
     return JSON({"data": slot_out(access.catalog, slot, view, now, zone)})
 
 
-@router.delete("/availability/slots/{slot_id}", status_code=204)
-def delete_slot(slot_id: str, slotbook: SlotbookDep, access: AccessDep) -> Response:
-    """Release a slot: its spaces are free at once."""
-    slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
+def _check_releasable(slot: Appointment, slot_id: str) -> None:
     if slot.status in (Status.RELEASED, Status.CANCELLED):
         raise NotFound("slot", slot_id, "Availability slot not found")
     if slot.status is not Status.HELD:
         raise WrongState("This availability slot was used for a booking; cancel the booking")
-    changes.release_hold(slotbook, access.catalog, ref=("hex24", slot.ids.hex24))
+
+
+@router.delete("/availability/slots/{slot_id}", status_code=204)
+def delete_slot(slot_id: str, slotbook: SlotbookDep, access: AccessDep) -> Response:
+    """Release a slot: its spaces are free at once."""
+    slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
+    _check_releasable(slot, slot_id)
+    try:
+        changes.release_hold(slotbook, access.catalog, ref=("hex24", slot.ids.hex24))
+    except WrongState:
+        # Released, cancelled or booked since we read it: answer for what it is now.
+        _check_releasable(_slot(slotbook, access.catalog, slot_id, "slot_id"), slot_id)
+        raise
     return Response(status_code=204)
 
 
