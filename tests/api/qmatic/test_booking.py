@@ -249,6 +249,7 @@ def test_a_resource_that_does_not_offer_the_service_is_refused(qm: Qmatic) -> No
         ({"timeSlot": {"startTime": "2030-03-04T12:30:00+01:00"}}, 409, "not available"),
         ({"timeSlot": {"startTime": "2030-03-03T09:00:00+01:00"}}, 409, "not available"),
         ({"serviceId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, 404, "service"),
+        ({"serviceIds": ["3fa85f64-5717-4562-b3fc-2c963f66afa6"]}, 400, "serviceIds"),
     ],
 )
 def test_refused_reservations_say_why_and_hold_nothing(

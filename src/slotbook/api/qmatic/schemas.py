@@ -210,10 +210,19 @@ class ReservationBase(_In):
         return self.numberOfReservations or 1
 
 
+def _one_service_only(value: Any) -> None:
+    if value is not None:
+        raise _custom(
+            "one_service", "belongs to POST serviceCombination/reservations; send serviceId only"
+        )
+
+
 class ReservationIn(ReservationBase):
     """Body of ``POST reservations``."""
 
     serviceId: Guid
+    # Refused rather than ignored: a client sending it expects a combination.
+    serviceIds: Annotated[None, BeforeValidator(_one_service_only)] = None
 
 
 class CombinationReservationIn(ReservationBase):
