@@ -11,6 +11,7 @@ from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.deps import (
     AccessDep,
     BodyDep,
+    NoBodyDep,
     branch_for,
     customer,
     duration_of,
@@ -31,6 +32,7 @@ from slotbook.api.onsched.schemas import (
     check_digits,
     parse_date,
     parse_instant,
+    split_name,
 )
 from slotbook.domain.errors import NotFound, NotHeld, WrongState
 from slotbook.domain.model import (
@@ -104,21 +106,29 @@ def _new_customer(
     return None
 
 
+def _lacking(first: str | None, last: str | None, email: str | None) -> list[str]:
+    """What a booked (BK) appointment's customer misses: ``name`` and/or ``email``."""
+    return [field for field, value in (("name", first or last), ("email", email)) if not value]
+
+
 def _booking_customers(current: Appointment, payload: PersonIn) -> list[CustomerDetails | Customer]:
-    """Customer for booking a held or reserved appointment; empty keeps the current one."""
+    """Customer for booking a held or reserved appointment; empty keeps the current one.
+
+    Given fields replace the current customer's; the result needs a name and an e-mail address.
+    """
     existing = current.customers[0] if current.customers else None
-    if payload.name is None and payload.email is None and payload.phone is None:
-        if existing is None:
-            raise BadInput("name and email are required to book this appointment")
-        return []
-    given = payload.details()
-    first, last = (given.first_name, given.last_name) if payload.name else (None, None)
-    if existing is not None and payload.name is None:
+    if payload.name is not None:
+        first, last = split_name(payload.name)
+    elif existing is not None:
         first, last = existing.first_name, existing.last_name
+    else:
+        first, last = None, None
     email = payload.email or (existing.email if existing else None)
     phone = payload.phone or (existing.phone if existing else None)
-    if not (first or last) or not email:
-        raise BadInput("name and email are required to book this appointment")
+    lacking = _lacking(first, last, email)
+    if lacking:
+        verb = "is" if len(lacking) == 1 else "are"
+        raise BadInput(f"{' and '.join(lacking)} {verb} required to book this appointment")
     if existing is not None and (
         (existing.first_name, existing.last_name, existing.email, existing.phone)
         == (first, last, email, phone)
@@ -165,6 +175,13 @@ def add_appointment_routes(app: FastAPI) -> None:
         people = payload.groupSize or 1
         duration = duration_of(branch, svc, people, start, end)
         who = _new_customer(sb, catalog, payload)
+        if status is Status.CONFIRMED and isinstance(who, Customer):
+            lacking = _lacking(who.first_name, who.last_name, who.email)
+            if lacking:
+                raise BadInput(
+                    "completeBooking=BK needs a customer with a name and email; "
+                    f"customer {who.ids.digits} has no {' and no '.join(lacking)}"
+                )
         complete = isinstance(who, Customer) or (
             who is not None and who.last_name is not None and who.email is not None
         )
@@ -228,7 +245,7 @@ def add_appointment_routes(app: FastAPI) -> None:
         return _finish_booking(request, access.catalog, appointment_id, body, Status.RESERVED)
 
     @app.put("/appointments/{appointment_id}/reserve")
-    def reserve(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+    def reserve(appointment_id: str, request: Request, access: AccessDep, _body: NoBodyDep) -> JSON:
         """IN -> RS: kept without expiry, not yet booked."""
         sb, catalog = slotbook_of(request), access.catalog
         current = _appointment(sb, catalog, appointment_id)
@@ -237,7 +254,7 @@ def add_appointment_routes(app: FastAPI) -> None:
         return _reply(sb, catalog, kept)
 
     @app.put("/appointments/{appointment_id}/cancel")
-    def cancel(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+    def cancel(appointment_id: str, request: Request, access: AccessDep, _body: NoBodyDep) -> JSON:
         """BK or RS -> CN; the slot is free at once."""
         sb, catalog = slotbook_of(request), access.catalog
         allowed = (Status.RESERVED, Status.CONFIRMED)
@@ -277,7 +294,7 @@ def add_appointment_routes(app: FastAPI) -> None:
         return _reply(sb, catalog, moved)
 
     @app.delete("/appointments/{appointment_id}")
-    def delete(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+    def delete(appointment_id: str, request: Request, access: AccessDep, _body: NoBodyDep) -> JSON:
         """Release an IN hold (expired or not); booked appointments are cancelled instead."""
         sb, catalog = slotbook_of(request), access.catalog
         current = _appointment(sb, catalog, appointment_id)

@@ -104,8 +104,14 @@ def onsched_access(request: Request) -> Access:
     )
 
 
+async def no_body(request: Request) -> None:
+    """For endpoints that take no body: empty or any JSON is ignored, broken JSON is 400."""
+    await json_body(request)
+
+
 AccessDep = Annotated[Access, Depends(onsched_access)]
 BodyDep = Annotated[Any, Depends(json_body)]
+NoBodyDep = Annotated[None, Depends(no_body)]
 
 
 def params_of(request: Request) -> dict[str, str]:

@@ -176,7 +176,10 @@ def parse_date(text: str, field: str) -> date:
 
 
 def parse_instant(text: str | None, field: str) -> datetime:
-    """ISO 8601 with a UTC offset (``-05:00``, ``-5:00``, ``-0500`` or ``Z``), whole minutes."""
+    """ISO 8601 with a UTC offset (``-05:00``, ``-5:00``, ``-0500`` or ``Z``), whole minutes.
+
+    The offset is at most 14:00 either way, the same bound as availability's ``tzOffset``.
+    """
     if text is None:
         raise BadInput(
             f"{field} is required (ISO 8601 with offset, e.g. 2030-03-04T09:00:00+01:00)"
@@ -191,7 +194,7 @@ def parse_instant(text: str | None, field: str) -> datetime:
     offset = 0
     if not zulu:
         hours, minutes = int(oh), int(om or 0)
-        if hours > 14 or minutes > 59:
+        if minutes > 59 or hours * 60 + minutes > MAX_OFFSET_MINUTES:
             raise BadInput(f"{field} has an impossible UTC offset")
         offset = (hours * 60 + minutes) * (-1 if sign == "-" else 1)
     if (second and int(second)) or (fraction and int(fraction)):
