@@ -77,7 +77,13 @@ def test_confirming_an_expired_hold_fails(make_slotbook: MakeSlotbook, clock: Fa
     )
     clock.advance(minutes=11)
     with pytest.raises(NotHeld):
-        confirm(app, catalog, ref=("public_id", held.public_id), details=BookingDetails())
+        confirm(
+            app,
+            catalog,
+            ref=("public_id", held.public_id),
+            details=BookingDetails(),
+            internal=False,
+        )
 
 
 def test_confirm_with_more_customers_lengthens_the_appointment(make_slotbook: MakeSlotbook) -> None:
@@ -89,7 +95,11 @@ def test_confirm_with_more_customers_lengthens_the_appointment(make_slotbook: Ma
     )
     people = [CustomerDetails(first_name="A"), CustomerDetails(first_name="B")]
     done = confirm(
-        app, catalog, ref=("public_id", held.public_id), details=BookingDetails(customers=people)
+        app,
+        catalog,
+        ref=("public_id", held.public_id),
+        details=BookingDetails(customers=people),
+        internal=False,
     )
     assert done.end - done.start == timedelta(minutes=15)
     assert [c.first_name for c in done.customers] == ["A", "B"]

@@ -46,13 +46,22 @@ class BookingDetails:
     source: str = "api"
 
 
+def check_online(catalog: Catalog, service_keys: Sequence[str], *, internal: bool) -> None:
+    """Services that are not bookable online take an internal key, to hold and to book."""
+    if internal:
+        return
+    for key in service_keys:
+        service = catalog.service(key, include_retired=True)
+        if not service.online_bookable:
+            raise NotAllowed(f'Service "{service.key}" cannot be booked online')
+
+
 def check_bookable(catalog: Catalog, query: SlotQuery, *, internal: bool) -> None:
     """Refuse what no slot could satisfy: unknown combos, closed services, too many people."""
     for service in query.services:
         if query.branch.key not in service.branch_keys:
             raise NotFound("service", service.key, "Service is not offered at this branch")
-        if not service.online_bookable and not internal:
-            raise NotAllowed(f'Service "{service.key}" cannot be booked online')
+        check_online(catalog, [service.key], internal=internal)
         if service.max_reservations is not None and query.people > service.max_reservations:
             raise InvalidRequest(
                 f"At most {service.max_reservations} customers can book this service together",
@@ -276,6 +285,7 @@ def confirm(
     *,
     ref: AppointmentRef,
     details: BookingDetails,
+    internal: bool,
     allowed_from: tuple[Status, ...] = (Status.HELD,),
     keep_details: bool = False,
     count_customers: bool = True,
@@ -292,6 +302,7 @@ def confirm(
         appointment = load_appointment(uow, catalog, ref, for_update=True)
         if appointment.status not in allowed_from or appointment.is_expired_hold(now):
             raise NotHeld(expired=appointment.is_expired_hold(now))
+        check_online(catalog, appointment.service_keys, internal=internal)
         people = (len(details.customers) if count_customers else 0) or appointment.people
         if people != appointment.people:
             query = query_of(catalog, appointment, people=people)
@@ -340,6 +351,7 @@ def book_participants(
     *,
     hold: AppointmentRef,
     participants: Sequence[Participant],
+    internal: bool,
     source: str = "api",
 ) -> list[Appointment]:
     """Turn a live hold into one confirmed appointment per participant, in its session.
@@ -354,6 +366,7 @@ def book_participants(
         held = load_appointment(uow, catalog, hold, for_update=True)
         if not held.is_live_hold(now):
             raise NotHeld("This reservation has expired or was already used", expired=True)
+        check_online(catalog, held.service_keys, internal=internal)
         assert held.session_id is not None
         uow.bookings.lock_resources([catalog.resource(held.resource_key, include_retired=True).ref])
         total = sum(p.spaces for p in participants)

@@ -91,7 +91,13 @@ def test_services_not_bookable_online_are_for_internal_keys_only(
     assert hold(client, consult, at("09:00"), headers=public).status_code == 404
     room = client.get(f"/v1/resources/{staff_ids['Desk 1']}", headers=public).json()["data"]
     assert room["services"] == []
-    assert hold(client, consult, at("09:00"), headers=staff).status_code == 201
+    held = hold(client, consult, at("09:00"), headers=staff)
+    assert held.status_code == 201
+    # A public key cannot finish what an internal key started.
+    slot = held.json()["data"]["id"]
+    taken_over = book(client, slot, person("Ada", "Lovelace"), headers=public)
+    assert (taken_over.status_code, taken_over.json()["error"]) == (403, "forbidden")
+    assert book(client, slot, person("Ada", "Lovelace"), headers=staff).status_code == 201
 
 
 def client_with(client: TestClient, headers: dict[str, str]) -> TestClient:

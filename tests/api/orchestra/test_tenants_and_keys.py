@@ -102,3 +102,21 @@ def test_a_refused_key_stores_nothing(make_client: Callable[[dict[str, Any]], Te
     assert (
         client.post(path, json={"customer": {"externalId": "k"}}, headers=good).status_code == 200
     )
+
+
+def test_a_service_not_bookable_online_takes_an_internal_key_to_reserve_and_to_confirm(
+    make_client: Callable[[dict[str, Any]], TestClient],
+) -> None:
+    catalog = issue_catalog(api_keys=["acme-public-1", {"key": "acme-desk-1", "internal": True}])
+    catalog["tenants"][0]["services"][1]["online_bookable"] = False  # the ID card
+    client = make_client(catalog)
+    public, desk = {"X-API-KEY": "acme-public-1"}, {"X-API-KEY": "acme-desk-1"}
+    branch = client.get(f"{BASE}/v1/branches", headers=public).json()["branchList"][0]["publicId"]
+    reserve = f"{BASE}/v1/branches/{branch}/services/idcard/dates/2030-03-04/times/09:00/reserve"
+    refused = client.post(reserve, headers=public)
+    assert (refused.status_code, refused.headers["ERROR_CODE"]) == (403, "450")
+    held = client.post(reserve, headers=desk).json()
+    confirm = f"{BASE}/v1/branches/appointments/{held['publicId']}/confirm"
+    taken_over = client.post(confirm, json={}, headers=public)
+    assert (taken_over.status_code, taken_over.headers["ERROR_CODE"]) == (403, "450")
+    assert client.post(confirm, json={}, headers=desk).json()["status"] == 20

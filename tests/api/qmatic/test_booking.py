@@ -352,6 +352,11 @@ def test_services_not_bookable_online_need_an_internal_key(make_qmatic: MakeQmat
     desk = public.as_tenant("acme", DESK_KEY)
     accepted = desk.reserve(body)
     assert accepted.status_code == 201, accepted.text
+    # Nor can a public key finish what an internal key started.
+    taken_over = public.put(
+        f"reservations/{accepted.json()['reservationId']}", json={"customer": customer()}
+    )
+    assert (taken_over.status_code, taken_over.json()["code"]) == (403, "not_bookable_online")
     confirmed = desk.put(
         f"reservations/{accepted.json()['reservationId']}", json={"customer": customer()}
     )

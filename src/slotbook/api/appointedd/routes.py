@@ -277,6 +277,7 @@ def create_booking(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> J
         catalog,
         hold=("hex24", slot.ids.hex24),
         participants=participants,
+        internal=access.internal,
         source=SOURCE,
     )
     view = _session(slotbook, catalog, booked[0])

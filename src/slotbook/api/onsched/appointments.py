@@ -43,6 +43,7 @@ from slotbook.domain.model import (
     Status,
 )
 from slotbook.services import changes, queries
+from slotbook.services.access import Access
 from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import BookingDetails, confirm, place
 from slotbook.services.context import Slotbook
@@ -235,14 +236,14 @@ def add_appointment_routes(app: FastAPI) -> None:
     @app.put("/appointments/{appointment_id}/book")
     def book(appointment_id: str, request: Request, access: AccessDep, body: BodyDep) -> JSON:
         """IN -> BK with the customer's details."""
-        return _finish_booking(request, access.catalog, appointment_id, body, Status.HELD)
+        return _finish_booking(request, access, appointment_id, body, Status.HELD)
 
     @app.put("/appointments/{appointment_id}/confirm")
     def confirm_reserved(
         appointment_id: str, request: Request, access: AccessDep, body: BodyDep
     ) -> JSON:
         """RS -> BK."""
-        return _finish_booking(request, access.catalog, appointment_id, body, Status.RESERVED)
+        return _finish_booking(request, access, appointment_id, body, Status.RESERVED)
 
     @app.put("/appointments/{appointment_id}/reserve")
     def reserve(appointment_id: str, request: Request, access: AccessDep, _body: NoBodyDep) -> JSON:
@@ -305,10 +306,10 @@ def add_appointment_routes(app: FastAPI) -> None:
 
 
 def _finish_booking(
-    request: Request, catalog: Catalog, appointment_id: str, body: object, source: Status
+    request: Request, access: Access, appointment_id: str, body: object, source: Status
 ) -> JSON:
     """IN -> BK (book) or RS -> BK (confirm), with customer details from the body."""
-    sb = slotbook_of(request)
+    sb, catalog = slotbook_of(request), access.catalog
     payload: BookIn = parse_body(BookIn, body)
     current = _appointment(sb, catalog, appointment_id)
     action = "booked" if source is Status.HELD else "confirmed"
@@ -324,6 +325,7 @@ def _finish_booking(
             customer_message=payload.customerMessage,
             source=SOURCE,
         ),
+        internal=access.internal,
         allowed_from=(source,),
         count_customers=False,
     )

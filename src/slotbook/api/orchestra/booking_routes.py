@@ -116,10 +116,11 @@ def _booking_routes(app: FastAPI) -> None:
             if not appointment.is_live_hold(slotbook.now()):
                 raise NotHeld("Specified appointment is not in RESERVED state")
             confirmed = confirm(
-                slotbook_of(request),
+                slotbook,
                 access.catalog,
                 ref=("public_id", public_id),
                 details=_details(payload),
+                internal=access.internal,
             )
             return JSON(out.appointment_json(confirmed, access.catalog, locale_of(request)))
 

@@ -230,6 +230,7 @@ def confirm_reservation(app: Slotbook, caller: Caller, guid: str, body: ConfirmI
         catalog,
         ref=("uuid", guid),
         details=BookingDetails(customers=[fields.details()], answers=answers, source=SOURCE),
+        internal=caller.internal,
         count_customers=False,  # one customer stands for numberOfReservations people
     )
 
