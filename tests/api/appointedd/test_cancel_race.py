@@ -11,7 +11,7 @@ from slotbook.bootstrap import build_slotbook
 from slotbook.domain.model import Status
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.queries import get_session
-from tests.api.appointedd.test_race import KEY, _catalog
+from tests.api.appointedd.test_race import serve_gym
 from tests.conftest import LiveServer, race
 
 JOINERS = 10
@@ -21,9 +21,7 @@ JOINERS = 10
 def test_a_cancel_racing_with_joiners_leaves_no_space_held_in_the_cancelled_class(
     live_server: LiveServer, db_url: str
 ) -> None:
-    base = live_server.start(_catalog(), workers=2) + "/v1"
-    headers = {"X-API-KEY": KEY}
-    [service] = httpx2.get(f"{base}/services", headers=headers).json()["data"]
+    base, headers, service = serve_gym(live_server)
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
     app = build_slotbook(db_url, run_migrations=False)
     try:
@@ -75,9 +73,7 @@ def test_a_cancel_racing_with_joiners_leaves_no_space_held_in_the_cancelled_clas
 def test_releasing_one_slot_many_times_at_once_frees_it_once_and_the_rest_are_404(
     live_server: LiveServer,
 ) -> None:
-    base = live_server.start(_catalog(), workers=2) + "/v1"
-    headers = {"X-API-KEY": KEY}
-    [service] = httpx2.get(f"{base}/services", headers=headers).json()["data"]
+    base, headers, service = serve_gym(live_server)
     start = (datetime.now(UTC) + timedelta(days=1)).replace(
         hour=15, minute=0, second=0, microsecond=0
     )

@@ -50,13 +50,19 @@ def _catalog() -> dict[str, Any]:
     }
 
 
+def serve_gym(live_server: LiveServer) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Two workers over the gym catalog: the surface's URL, key headers and the class."""
+    base = live_server.start(_catalog(), workers=2) + "/v1"
+    headers = {"X-API-KEY": KEY}
+    [service] = httpx2.get(f"{base}/services", headers=headers).json()["data"]
+    return base, headers, service
+
+
 @pytest.mark.slow
 def test_thirty_simultaneous_slots_for_five_spaces_give_exactly_five(
     live_server: LiveServer, db_url: str
 ) -> None:
-    base = live_server.start(_catalog(), workers=2) + "/v1"
-    headers = {"X-API-KEY": KEY}
-    [service] = httpx2.get(f"{base}/services", headers=headers).json()["data"]
+    base, headers, service = serve_gym(live_server)
     start = (datetime.now(UTC) + timedelta(days=1)).replace(
         hour=12, minute=0, second=0, microsecond=0
     )

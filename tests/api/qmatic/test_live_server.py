@@ -37,16 +37,22 @@ CATALOG: dict[str, Any] = {
 HEADERS = {"X-TENANT-ID": "city"}
 
 
-@pytest.mark.slow
-def test_many_simultaneous_reservations_of_one_slot_give_exactly_one_201(
-    live_server: LiveServer,
-) -> None:
+def _serve(live_server: LiveServer) -> tuple[str, str, str, list[dict[str, Any]]]:
+    """Two workers over the catalog: the surface's URL, service, branch and its time slots."""
     url = live_server.start(CATALOG, workers=2) + BASE
     [offer] = httpx2.get(url + "services", headers=HEADERS).json()
     service, branch = offer["service"]["id"], offer["branch"]["id"]
     slots = httpx2.get(
         f"{url}services/{service}/timeslots", params={"branchId": branch}, headers=HEADERS
     ).json()
+    return url, service, branch, slots
+
+
+@pytest.mark.slow
+def test_many_simultaneous_reservations_of_one_slot_give_exactly_one_201(
+    live_server: LiveServer,
+) -> None:
+    url, service, branch, slots = _serve(live_server)
     slot = slots[len(slots) // 2]  # hours away: cannot slip into the past during the test
     body = {"serviceId": service, "branchId": branch, "timeSlot": slot}
 
@@ -65,12 +71,7 @@ def test_many_simultaneous_reservations_of_one_slot_give_exactly_one_201(
 def test_two_appointments_racing_for_one_reservation_one_moves_the_rest_get_410(
     live_server: LiveServer,
 ) -> None:
-    url = live_server.start(CATALOG, workers=2) + BASE
-    [offer] = httpx2.get(url + "services", headers=HEADERS).json()
-    service, branch = offer["service"]["id"], offer["branch"]["id"]
-    slots = httpx2.get(
-        f"{url}services/{service}/timeslots", params={"branchId": branch}, headers=HEADERS
-    ).json()
+    url, service, branch, slots = _serve(live_server)
 
     def reserve(slot: dict[str, Any]) -> str:
         body = {"serviceId": service, "branchId": branch, "timeSlot": slot}
