@@ -35,7 +35,14 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.appointedd.helpers import KEY_ACME, at, ids_by_name, studio_catalog
+from tests.api.appointedd.helpers import (
+    KEY_ACME,
+    at,
+    booking_body,
+    ids_by_name,
+    reachable_person,
+    studio_catalog,
+)
 from tests.api.onsched.conftest import OnSched
 from tests.api.onsched.conftest import catalog as onsched_catalog
 from tests.api.orchestra.conftest import BASE as ORCHESTRA_BASE
@@ -827,25 +834,7 @@ def _appointedd_booking(make_client: MakeClient) -> Target:
         },
         lambda live: wire("DELETE", f"availability/slots/{live['slot']}"),
     )
-    valid = {
-        "timezone": "Europe/Amsterdam",
-        "slot_id": "{slot}",
-        "data": {
-            "customers": [
-                {
-                    "customer": {
-                        "profile": {
-                            "firstname": "Ada",
-                            "lastname": "Lovelace",
-                            "email": "ada@example.org",
-                            "mobile": "+31 6 1234 5678",
-                        }
-                    },
-                    "spaces": 1,
-                }
-            ]
-        },
-    }
+    valid = booking_body("{slot}", reachable_person())
 
     def attempt(body: Any) -> Sent:
         names_the_slot = isinstance(body, dict) and body.get("slot_id") == "{slot}"

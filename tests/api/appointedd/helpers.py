@@ -147,6 +147,23 @@ def person(first: str, last: str, spaces: int | None = None) -> dict[str, Any]:
     return entry
 
 
+def reachable_person() -> dict[str, Any]:
+    """A customer entry with every profile field a front-end usually sends."""
+    entry = person("Ada", "Lovelace", spaces=1)
+    entry["customer"]["profile"].update(email="ada@example.org", mobile="+31 6 1234 5678")
+    return entry
+
+
+def booking_body(slot_id: str, *people: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The body of ``POST bookings`` from a slot."""
+    return {
+        "timezone": "Europe/Amsterdam",
+        "slot_id": slot_id,
+        "data": {"customers": list(people)},
+        **extra,
+    }
+
+
 def book(
     client: TestClient,
     slot_id: str,
@@ -155,13 +172,9 @@ def book(
     **extra: Any,
 ) -> Any:
     """POST bookings from a slot; the raw response."""
-    body = {
-        "timezone": "Europe/Amsterdam",
-        "slot_id": slot_id,
-        "data": {"customers": list(people)},
-        **extra,
-    }
-    return client.post("/v1/bookings", json=body, headers=headers)
+    return client.post(
+        "/v1/bookings", json=booking_body(slot_id, *people, **extra), headers=headers
+    )
 
 
 def slotbook_of(client: TestClient) -> Slotbook:

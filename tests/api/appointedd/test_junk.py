@@ -8,7 +8,14 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.api.appointedd.helpers import at, hold, ids_by_name, person
+from tests.api.appointedd.helpers import (
+    at,
+    booking_body,
+    hold,
+    ids_by_name,
+    person,
+    reachable_person,
+)
 
 JUNK: list[Any] = [
     None,
@@ -93,25 +100,7 @@ def test_junk_bodies_never_break_the_server(api: TestClient) -> None:
                 "duration": 60,
             }
         },
-        "/v1/bookings": {
-            "timezone": "Europe/Amsterdam",
-            "slot_id": slot_id,
-            "data": {
-                "customers": [
-                    {
-                        "customer": {
-                            "profile": {
-                                "firstname": "Ada",
-                                "lastname": "Lovelace",
-                                "email": "ada@example.org",
-                                "mobile": "+31 6 1234 5678",
-                            }
-                        },
-                        "spaces": 1,
-                    }
-                ]
-            },
-        },
+        "/v1/bookings": booking_body(slot_id, reachable_person()),
     }
     for path, document in valid.items():
         for raw in RAW_BODIES:
