@@ -21,7 +21,6 @@ where it was raised.
 
 from __future__ import annotations
 
-import copy
 import json
 import traceback
 from collections.abc import Callable, Iterator
@@ -59,15 +58,12 @@ from tests.api.qmatic.conftest import (
     qmatic_catalog,
 )
 from tests.factories import issue_catalog
+from tests.json_documents import ABSENT, Path, mutated, nodes
 
-# About 3400 requests per database (2685 of them mutated): 40-60 s, beyond the ~20 s that
-# make a module slow here, though it starts no server process.
+# About 3400 requests per database (2685 of them mutated).
 pytestmark = pytest.mark.slow
 
 MakeClient = Callable[[dict[str, Any]], TestClient]
-
-ABSENT: Any = object()
-"""The key deleted; for the whole body: no body at all."""
 
 VALUES: list[Any] = [
     None,
@@ -87,34 +83,7 @@ VALUES: list[Any] = [
     ABSENT,
 ]
 
-Path = tuple[str | int, ...]
 Ids = dict[str, str]
-
-
-def _nodes(document: Any, prefix: Path = ()) -> Iterator[Path]:
-    """Every place in a JSON document, the document itself first."""
-    yield prefix
-    if isinstance(document, dict):
-        for key, inner in document.items():
-            yield from _nodes(inner, (*prefix, key))
-    elif isinstance(document, list):
-        for index, inner in enumerate(document):
-            yield from _nodes(inner, (*prefix, index))
-
-
-def _mutated(document: Any, path: Path, value: Any) -> Any:
-    """A copy of ``document`` with the node at ``path`` replaced by ``value`` (or deleted)."""
-    if not path:
-        return value
-    copied = copy.deepcopy(document)
-    parent = copied
-    for step in path[:-1]:
-        parent = parent[step]
-    if value is ABSENT:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
-    return copied
 
 
 def _filled(document: Any, ids: Ids) -> Any:
@@ -293,9 +262,9 @@ def _mutate_every_node(target: Target) -> tuple[int, list[str]]:
     first = attempt(target.valid)
     assert first is not None and first.ok, ("the valid body is refused", first, failures)
     count = 0
-    for path in _nodes(target.valid):
+    for path in nodes(target.valid):
         for value in VALUES:
-            sent = attempt(_mutated(target.valid, path, value))
+            sent = attempt(mutated(target.valid, path, value))
             if sent is None:
                 return count, failures
             count += 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from tests.api.appointedd.helpers import (
     person,
     reachable_person,
 )
+from tests.json_documents import mutated, nodes
 
 JUNK: list[Any] = [
     None,
@@ -42,32 +42,10 @@ JUNK: list[Any] = [
 RAW_BODIES = [b"{", b"[1,2", b"null", b"123", b'"text"', b"[]", b"\xff\xfe", b"{}" * 3]
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Every place in a JSON document (the whole document included)."""
-    yield prefix
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _paths(inner, (*prefix, key))
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            yield from _paths(inner, (*prefix, index))
-
-
-def _replaced(document: Any, path: tuple[Any, ...], junk: Any) -> Any:
-    if not path:
-        return junk
-    copied = copy.deepcopy(document)
-    target = copied
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = junk
-    return copied
-
-
 def _mutations(document: Any) -> Iterator[Any]:
-    for path in _paths(document):
+    for path in nodes(document):
         for junk in JUNK:
-            yield _replaced(document, path, junk)
+            yield mutated(document, path, junk)
 
 
 def _assert_handled(response: Any, what: str, *, ours: bool = True) -> None:
@@ -107,8 +85,8 @@ def test_junk_bodies_never_break_the_server(api: TestClient) -> None:
             response = api.post(path, content=raw, headers={"Content-Type": "application/json"})
             _assert_handled(response, f"{path} {raw!r}")
             assert response.status_code == 400
-        for mutated in _mutations(document):
-            _assert_handled(api.post(path, json=mutated), f"{path} {mutated!r}"[:300])
+        for variant in _mutations(document):
+            _assert_handled(api.post(path, json=variant), f"{path} {variant!r}"[:300])
 
 
 def test_junk_in_paths_and_query_parameters_never_breaks_the_server(api: TestClient) -> None:
