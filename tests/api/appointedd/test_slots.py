@@ -6,7 +6,17 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.api.appointedd.helpers import at, book, hold, ids_by_name, person, search
+from tests.api.appointedd.conftest import MakeClient
+from tests.api.appointedd.helpers import (
+    KEY_ACME,
+    at,
+    book,
+    hold,
+    ids_by_name,
+    person,
+    search,
+    studio_catalog,
+)
 from tests.conftest import FakeClock
 
 
@@ -150,3 +160,19 @@ def test_a_slot_whose_booking_was_cancelled_is_gone(api: TestClient) -> None:
     assert api.get(f"/v1/availability/slots/{waiting['id']}").status_code == 404
     released = api.delete(f"/v1/availability/slots/{waiting['id']}")
     assert (released.status_code, released.json()["error"]) == (404, "not_found")
+
+
+def test_a_start_that_a_dst_change_skips_is_refused_not_moved(surface_client: MakeClient) -> None:
+    catalog = studio_catalog()
+    catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["00:00-06:00"]
+    api = surface_client(catalog)
+    api.headers["X-API-KEY"] = KEY_ACME
+    ids = ids_by_name(api)
+    # 2030-03-31 is the spring-forward night in Amsterdam: 02:00-03:00 does not exist.
+    skipped = hold(api, ids["Consultation"], "2030-03-31T02:30:00")
+    assert skipped.status_code == 400
+    assert "does not exist in Europe/Amsterdam" in skipped.json()["message"]
+    assert api.get("/v1/bookings").json()["data"] == []
+    moved_past_the_gap = hold(api, ids["Consultation"], "2030-03-31T03:30:00")
+    assert moved_past_the_gap.status_code == 201
+    assert moved_past_the_gap.json()["data"]["start"] == "2030-03-31T03:30:00.000+02:00"

@@ -157,7 +157,7 @@ def place_slot(slotbook: Slotbook, access: Access, spec: SlotDataIn, *, source: 
     catalog = access.catalog
     zone = zone_of(spec.timezone, "data.timezone")
     service = service_by_id(catalog, spec.service_id, "data.service_id", internal=access.internal)
-    start = parse_time(spec.start, zone, "data.start")
+    start = parse_time(spec.start, zone, "data.start", exact=True)
     _check_demand(
         service,
         spec.required_spaces,

@@ -65,8 +65,12 @@ def zone_of(name: str | None, field: str = "timezone") -> ZoneInfo:
         raise BadInput(f'{field}: unknown time zone "{name[:64]}"', field=field) from None
 
 
-def parse_time(text: str, zone: ZoneInfo, field: str) -> datetime:
-    """An ISO 8601 instant; without an offset it is read in the request's zone."""
+def parse_time(text: str, zone: ZoneInfo, field: str, *, exact: bool = False) -> datetime:
+    """An ISO 8601 instant; without an offset it is read in the request's zone.
+
+    ``exact`` refuses a local time that a DST change skips (rather than moving it an hour):
+    a start must be the time the client asked for, a search bound need not.
+    """
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -74,10 +78,16 @@ def parse_time(text: str, zone: ZoneInfo, field: str) -> datetime:
             f"{field}: not an ISO 8601 date-time (e.g. 2022-05-26T11:30:00.000+01:00)",
             field=field,
         ) from None
-    if value.tzinfo is None:
+    wall = value if value.tzinfo is None else None
+    if wall is not None:
         value = value.replace(tzinfo=zone)
     try:
         value = value.astimezone(UTC)
+        if exact and wall is not None and value.astimezone(zone).replace(tzinfo=None) != wall:
+            raise BadInput(
+                f"{field}: {text[:32]} does not exist in {zone.key} (a DST change skips it)",
+                field=field,
+            )
     except (OverflowError, ValueError):
         value = _LATEST + timedelta(days=1)
     if not _EARLIEST <= value <= _LATEST:
