@@ -6,12 +6,14 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from slotbook.domain.schedule import (
     LocalRange,
     Schedule,
+    local_instant,
+    local_occurrences,
     local_to_instant,
     opening_intervals,
     to_local,
@@ -49,6 +51,13 @@ def test_a_time_inside_the_gap_does_not_exist() -> None:
     first = local_to_instant(date(2030, 10, 27), 150, AMSTERDAM)
     assert first is not None
     assert to_local(first, AMSTERDAM).utcoffset() == timedelta(hours=2)
+
+
+def test_a_repeated_time_names_two_instants_an_hour_apart() -> None:
+    first, second = local_occurrences(date(2030, 10, 27), 150, AMSTERDAM)  # 02:30, twice
+    assert second - first == 3600
+    assert local_occurrences(date(2030, 3, 31), 150, AMSTERDAM) == ()
+    assert len(local_occurrences(date(2030, 10, 27), 210, AMSTERDAM)) == 1  # 03:30: once
 
 
 def test_closed_dates_and_missing_days_have_no_hours() -> None:
@@ -101,3 +110,29 @@ def test_open_intervals_map_back_to_the_wall_clock_range(
             minutes = local.hour * 60 + local.minute
             assert local.date() == day
             assert start - 60 <= minutes < end + 60  # a DST shift moves the edge by at most an hour
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    day=st.dates(min_value=date(2029, 1, 1), max_value=date(2031, 12, 31)),
+    minutes=st.integers(0, 1439),
+)
+@example(zone="Europe/Amsterdam", day=date(2030, 10, 27), minutes=150)  # repeated 02:30
+@example(zone="Europe/Amsterdam", day=date(2030, 3, 31), minutes=150)  # skipped 02:30
+@example(zone="Australia/Lord_Howe", day=date(2030, 4, 7), minutes=105)  # repeated 01:45
+def test_the_occurrences_of_a_wall_time_are_exactly_the_instants_showing_it(
+    zone: str, day: date, minutes: int
+) -> None:
+    tz = ZoneInfo(zone)
+    # Offsets change by at most an hour, so every instant showing that time is near this one.
+    near = local_instant(day, minutes, tz)
+    showing = [
+        instant
+        for instant in range(near - 3 * 3600, near + 3 * 3600 + 1, 60)
+        if (
+            to_local(instant, tz).date(),
+            to_local(instant, tz).hour * 60 + to_local(instant, tz).minute,
+        )
+        == (day, minutes)
+    ]
+    assert list(local_occurrences(day, minutes, tz)) == showing

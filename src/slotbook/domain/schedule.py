@@ -140,6 +140,16 @@ def wall_time_exists(day: date, minutes: int, zone: ZoneInfo) -> bool:
 
 def local_to_instant(day: date, minutes: int, zone: ZoneInfo) -> int | None:
     """Epoch seconds of an existing local time (first occurrence); None inside a DST gap."""
+    found = local_occurrences(day, minutes, zone)
+    return found[0] if found else None
+
+
+def local_occurrences(day: date, minutes: int, zone: ZoneInfo) -> tuple[int, ...]:
+    """Epoch seconds of a local time on a date, in order: none inside a DST gap, two in the
+    hour a fall-back repeats, else one."""
     if not wall_time_exists(day, minutes, zone):
-        return None
-    return local_instant(day, minutes, zone)
+        return ()
+    first = local_instant(day, minutes, zone)
+    wall = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
+    second = int(wall.replace(fold=1).timestamp())
+    return (first,) if second == first else (first, second)

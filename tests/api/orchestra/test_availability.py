@@ -118,3 +118,26 @@ def test_malformed_parameters_are_400_naming_them(orchestra: Orchestra) -> None:
 def test_date_with_time_part_is_accepted_as_the_manual_shows_it(orchestra: Orchestra) -> None:
     plain = orchestra.times("Paspoort", "2030-03-05")
     assert orchestra.times("Paspoort", "2030-03-05T00:00:00") == plain
+
+
+def test_a_time_the_fall_back_night_repeats_is_listed_once_and_bookable_twice(
+    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+) -> None:
+    catalog = issue_catalog(horizon_days=365)
+    catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["01:00-04:00"]
+    orchestra = make_orchestra(catalog)
+    night = "2030-10-27"  # Amsterdam turns 03:00 back to 02:00: 02:30 happens twice
+    times = orchestra.times("idcard", night)
+    assert times == sorted(set(times))
+    assert "02:30" in times
+    starts = []
+    for name in ("A", "B", "C", "D"):  # two resources: first 02:30 on each, then the second
+        booked = orchestra.book("idcard", night, "02:30", {"customer": {"firstName": name}})
+        assert booked.status_code == 200, booked.text
+        starts.append(booked.json()["start"])
+        times = orchestra.times("idcard", night)
+        assert times == sorted(set(times))
+    assert starts == ["2030-10-27T00:30:00.000+0000"] * 2 + ["2030-10-27T01:30:00.000+0000"] * 2
+    assert "02:30" not in times
+    full = orchestra.book("idcard", night, "02:30", {"customer": {"firstName": "E"}})
+    assert (full.status_code, full.headers["ERROR_CODE"]) == (400, "440")

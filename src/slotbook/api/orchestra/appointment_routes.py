@@ -10,11 +10,13 @@ from slotbook.api.orchestra import mapping as out
 from slotbook.api.orchestra.params import (
     INVALID_DATE,
     AccessDep,
+    first_free,
     live_appointment,
     locale_of,
     params_of,
     parse_local_datetime,
     start_at,
+    starts_at,
 )
 from slotbook.domain.errors import NotFound
 from slotbook.domain.model import Customer
@@ -49,12 +51,17 @@ def register(app: FastAPI) -> None:
                 raise BadInput("start is required (yyyy-MM-ddTHH:mm:ss)", code=INVALID_DATE)
             current = live_appointment(app_, catalog, public_id)
             branch = catalog.branch(current.branch_key, include_retired=True)
-            start = start_at(branch, *parse_local_datetime(start_text, "start"))
+            starts = starts_at(branch, *parse_local_datetime(start_text, "start"))
             end = start_at(branch, *parse_local_datetime(end_text, "end")) if end_text else None
-            if end is not None and end <= start:
-                raise BadInput("end must be after start", field="end", code=INVALID_DATE)
-            moved = changes.reschedule(
-                app_, catalog, ref=("public_id", public_id), start=start, end=end
+            if end is not None:  # an explicit end pins the first occurrence of both times
+                starts = starts[:1]
+                if end <= starts[0]:
+                    raise BadInput("end must be after start", field="end", code=INVALID_DATE)
+            moved = first_free(
+                starts,
+                lambda start: changes.reschedule(
+                    app_, catalog, ref=("public_id", public_id), start=start, end=end
+                ),
             )
             body = out.appointment_json(moved, catalog, locale_of(request))
             return JSON(

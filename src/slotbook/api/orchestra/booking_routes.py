@@ -16,6 +16,7 @@ from slotbook.api.orchestra.params import (
     AccessDep,
     BodyDep,
     booking_body,
+    first_free,
     int_param,
     listing_query,
     live_appointment,
@@ -24,7 +25,7 @@ from slotbook.api.orchestra.params import (
     parse_day,
     parse_time,
     services_by_id,
-    start_at,
+    starts_at,
 )
 from slotbook.api.orchestra.schemas import BookingIn
 from slotbook.domain.errors import NotHeld
@@ -90,10 +91,10 @@ def _times(
         openings = find_openings(
             slotbook_of(request), access.catalog, query, first_day=day, last_day=day
         )
-        for opening in openings:
-            text = datetime.fromtimestamp(opening.start, zone).strftime("%H:%M")
-            if text not in found:  # a DST fall-back day shows a repeated hour once
-                found.append(text)
+        # A fall-back night repeats an hour: each wall-clock time is listed once, in order,
+        # and booking it takes whichever of its occurrences is free.
+        shown = {datetime.fromtimestamp(o.start, zone).strftime("%H:%M") for o in openings}
+        found = sorted(shown)
     return JSON(out.envelope("times", found, params))
 
 
@@ -194,14 +195,17 @@ def _book(
     # Book counts the customers in the body; reserve takes numberOfCustomers (additional ones).
     people = extra + 1 if hold else max(len(details.customers), 1)
     query = SlotQuery(branch=branch, services=services, people=people, custom_length=custom)
-    appointment = place(
-        app,
-        catalog,
-        query=query,
-        start=start_at(branch, day, minutes),
-        status=Status.HELD if hold else Status.CONFIRMED,
-        hold_ttl=catalog.settings.hold_ttl(DEFAULT_HOLD_SECONDS) if hold else None,
-        details=details,
-        internal=access.internal,
+    appointment = first_free(
+        starts_at(branch, day, minutes),
+        lambda start: place(
+            app,
+            catalog,
+            query=query,
+            start=start,
+            status=Status.HELD if hold else Status.CONFIRMED,
+            hold_ttl=catalog.settings.hold_ttl(DEFAULT_HOLD_SECONDS) if hold else None,
+            details=details,
+            internal=access.internal,
+        ),
     )
     return JSON(out.appointment_json(appointment, catalog, locale_of(request)))

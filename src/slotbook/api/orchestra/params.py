@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -20,12 +20,14 @@ from slotbook.api.common import (
 from slotbook.api.orchestra.schemas import BookingIn
 from slotbook.domain.errors import DomainError, NotFound, SlotTaken
 from slotbook.domain.model import Appointment, Branch, Catalog, Service, Status
-from slotbook.domain.schedule import local_to_instant, parse_clock
+from slotbook.domain.schedule import local_occurrences, parse_clock
 from slotbook.services import queries
 from slotbook.services.access import Access, authorize
 from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import check_bookable
 from slotbook.services.context import Slotbook
+
+T = TypeVar("T")
 
 MAX_EXTRA_CUSTOMERS = 100
 MIN_YEAR, MAX_YEAR = 1900, 2999  # far outside any booking, well inside what time zones handle
@@ -126,11 +128,31 @@ def parse_local_datetime(text: str, field: str) -> tuple[date, int]:
     return day, parse_time(clock)
 
 
-def start_at(branch: Branch, day: date, minutes: int) -> datetime:
-    instant = local_to_instant(day, minutes, branch.zone)
-    if instant is None:  # skipped by a DST change: that time does not exist
+def starts_at(branch: Branch, day: date, minutes: int) -> tuple[datetime, ...]:
+    """Every instant a branch-local time names on a date: two in the hour a fall-back repeats."""
+    found = local_occurrences(day, minutes, branch.zone)
+    if not found:  # skipped by a DST change: that time does not exist
         raise SlotTaken()
-    return datetime.fromtimestamp(instant, tz=branch.zone)
+    return tuple(datetime.fromtimestamp(instant, tz=branch.zone) for instant in found)
+
+
+def start_at(branch: Branch, day: date, minutes: int) -> datetime:
+    """The first instant a branch-local time names on a date."""
+    return starts_at(branch, day, minutes)[0]
+
+
+def first_free(starts: Sequence[datetime], attempt: Callable[[datetime], T]) -> T:
+    """``attempt`` at the first of ``starts`` that is free.
+
+    The API names a start by wall-clock time only, so a time the times list offers from the
+    repeated hour of a fall-back night must be bookable even when its first occurrence is taken.
+    """
+    for start in starts[:-1]:
+        try:
+            return attempt(start)
+        except SlotTaken:
+            continue
+    return attempt(starts[-1])
 
 
 def booking_body(data: Any) -> BookingIn:
