@@ -61,8 +61,10 @@ def test_keys_can_be_created_listed_and_revoked(db_url: str, tmp_path: Path) -> 
         key_id = listed.split("\t", 1)[0]
         assert slotbook("keys", "revoke", key_id, "--database", db_url).returncode == 0
         assert "revoked" in slotbook("keys", "list", "--database", db_url).stdout
-        # No active key left: the tenant is open again.
-        assert authorize(app, tenant_key="acme", credential=None).catalog.key == "acme"
+        # Revoking the last key locks the tenant; it never opens it again.
+        for credential in (key, None):
+            with pytest.raises(AuthenticationRequired):
+                authorize(app, tenant_key="acme", credential=credential)
     finally:
         app.uows.engine.dispose()  # type: ignore[attr-defined]
     unknown = slotbook("keys", "create", "--tenant", "nobody", "--database", db_url)
@@ -83,3 +85,23 @@ def test_an_unreachable_or_unsupported_database_is_a_clear_error(tmp_path: Path)
     other = slotbook("migrate", "--database", "mysql://somewhere/db")
     assert other.returncode == 1
     assert "unsupported database 'mysql'" in other.stderr
+
+
+def test_a_revoked_catalog_key_stays_revoked_when_the_catalog_is_loaded_again(
+    db_url: str, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(issue_catalog(api_keys=["leaked-key-0001", "kept-key-0001"])))
+    load = ("catalog", "load", str(catalog), "--database", db_url)
+    assert slotbook(*load).returncode == 0
+    listed = slotbook("keys", "list", "--database", db_url).stdout.splitlines()
+    leaked_id = listed[0].split("\t", 1)[0]
+    assert slotbook("keys", "revoke", leaked_id, "--database", db_url).returncode == 0
+    assert slotbook(*load).returncode == 0  # e.g. the next `serve --catalog` start
+    app = build_slotbook(db_url, run_migrations=False)
+    try:
+        with pytest.raises(AuthenticationRequired):
+            authorize(app, tenant_key="acme", credential="leaked-key-0001")
+        assert authorize(app, tenant_key="acme", credential="kept-key-0001").catalog.key == "acme"
+    finally:
+        app.uows.engine.dispose()  # type: ignore[attr-defined]

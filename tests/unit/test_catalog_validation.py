@@ -138,3 +138,53 @@ tenants:
 def test_broken_json_is_reported() -> None:
     with pytest.raises(CatalogError, match="not valid JSON"):
         parse_catalog(b"{")
+
+
+@pytest.mark.parametrize(
+    ("place", "value"),
+    [
+        (("services", 0, "duration"), True),
+        (("services", 0, "duration"), "10"),
+        (("services", 0, "duration"), 10.0),
+        (("services", 0, "online_bookable"), 0),
+        (("services", 0, "price"), "12.50"),
+        (("services", 0, "name"), {}),
+        (("branches", 0, "closed"), [0]),
+        (("branches", 0, "closed"), ["2026-12-25T00:00:00"]),
+        (("branches", 0, "closed"), ["2026-02-30"]),
+        (("branches", 0, "latitude"), "52.1"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_not_converted(
+    place: tuple[str | int, ...], value: Any
+) -> None:
+    catalog = issue_catalog()
+    parent: Any = catalog["tenants"][0]
+    for step in place[:-1]:
+        parent = parent[step]
+    parent[place[-1]] = value
+    where = "tenants[0]." + ".".join(
+        f"{step}" if isinstance(step, str) else f"[{step}]" for step in place
+    ).replace(".[", "[")
+    assert any(problem.startswith(where) for problem in problems(catalog)), problems(catalog)
+
+
+def test_a_public_id_that_names_another_service_is_refused() -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["services"][1]["public_id"] = "PASSPORT"  # the first one's id
+    assert problems(catalog) == [
+        'tenants[0].services: "passport" names more than one of them ("idcard", "passport"); '
+        "ids and public_ids must differ, ignoring case"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "yaml_syntax"),
+    [
+        (b'{"tenants": [], "tenants": []}', False),
+        (b"tenants: []\ntenants: []\n", True),
+    ],
+)
+def test_a_key_written_twice_is_refused(raw: bytes, yaml_syntax: bool) -> None:
+    with pytest.raises(CatalogError, match='key "tenants" appears twice'):
+        parse_catalog(raw, yaml_syntax=yaml_syntax)

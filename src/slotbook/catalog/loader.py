@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
 import yaml
 from pydantic import ValidationError
 
@@ -34,11 +34,52 @@ def read_catalog_file(path: str | Path) -> CatalogIn:
     return parse_catalog(raw, yaml_syntax=path.suffix.lower() in (".yaml", ".yml"))
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    """A JSON/YAML object whose keys are all different (the parsers keep the last silently)."""
+    found: dict[Any, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(f'key "{key}" appears twice in one object')
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` that refuses a key written twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        pairs = [
+            (self.construct_object(k, deep=deep), self.construct_object(v, deep=deep))
+            for k, v in node.value
+        ]
+        try:
+            return _unique_keys(pairs)
+        except (_DuplicateKey, TypeError) as exc:  # TypeError: a list or mapping as a key
+            raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping
+)
+
+
 def parse_catalog(raw: bytes | str, *, yaml_syntax: bool = False) -> CatalogIn:
     """Parse catalog text (JSON, or YAML when asked) and validate it."""
     try:
-        data: Any = yaml.safe_load(raw) if yaml_syntax else orjson.loads(raw)
-    except (yaml.YAMLError, orjson.JSONDecodeError) as exc:
+        if yaml_syntax:
+            data: Any = yaml.load(raw, Loader=_UniqueKeyLoader)  # a SafeLoader
+        else:
+            data = json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except (yaml.YAMLError, ValueError) as exc:  # JSONDecodeError and _DuplicateKey too
         kind = "YAML" if yaml_syntax else "JSON"
         raise CatalogError([f"catalog is not valid {kind}: {exc}"]) from None
     return validate_catalog(data)
@@ -76,6 +117,24 @@ def _duplicates(problems: list[str], place: str, ids: Iterable[str]) -> None:
             problems.append(f'{place}: id "{value}" is used {count} times')
 
 
+def _names_clash(
+    problems: list[str], place: str, objects: Sequence[BranchIn] | Sequence[ServiceIn]
+) -> None:
+    """Clients look objects up by public_id or id, ignoring case: each name must be one's."""
+    owners: dict[str, set[str]] = {}
+    for obj in objects:
+        for name in (obj.id, obj.public_id):
+            if name:
+                owners.setdefault(name.lower(), set()).add(obj.id)
+    for name, ids in owners.items():
+        if len(ids) > 1:
+            named = ", ".join(f'"{i}"' for i in sorted(ids))
+            problems.append(
+                f'{place}: "{name}" names more than one of them ({named}); ids and '
+                "public_ids must differ, ignoring case"
+            )
+
+
 def _check_hours(problems: list[str], place: str, hours: Hours) -> None:
     for day, ranges in hours.items():
         parsed = []
@@ -100,18 +159,10 @@ def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
             all_resources.append(res)
             resources[res.id] = branch.id
     _duplicates(problems, f"{place}.resources", (r.id for r in all_resources))
-    _duplicates(
-        problems,
-        f"{place}.branches (public_id)",
-        (b.public_id for b in tenant.branches if b.public_id),
-    )
+    _names_clash(problems, f"{place}.branches", tenant.branches)
     branch_ids = {b.id for b in tenant.branches}
     _duplicates(problems, f"{place}.services", (s.id for s in tenant.services))
-    _duplicates(
-        problems,
-        f"{place}.services (public_id)",
-        (s.public_id for s in tenant.services if s.public_id),
-    )
+    _names_clash(problems, f"{place}.services", tenant.services)
     for s_index, service in enumerate(tenant.services):
         _check_service(problems, f"{place}.services[{s_index}]", service, branch_ids, resources)
     service_ids = {s.id for s in tenant.services}

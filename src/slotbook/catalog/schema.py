@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 Id = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
@@ -16,16 +17,32 @@ PublicId = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 LongText = Annotated[str, StringConstraints(max_length=4000)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[A-Z]{2}$")]
-LocalizedText = Text | dict[Locale, Text]
-LocalizedLongText = LongText | dict[Locale, LongText]
+LocalizedText = Text | Annotated[dict[Locale, Text], Field(min_length=1)]
+LocalizedLongText = LongText | Annotated[dict[Locale, LongText], Field(min_length=1)]
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
 FreeMinutes = Annotated[int, Field(ge=0, le=24 * 60)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Hours = dict[Weekday, list[str]]
 
 
+def _calendar_date(value: Any) -> Any:
+    """``YYYY-MM-DD`` text (or a YAML date) as a date; anything else is left to be refused."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f'"{value}" is not a date of the calendar') from None
+    if isinstance(value, datetime):  # YAML reads an unquoted date-time as one
+        raise ValueError("expected a date of the form YYYY-MM-DD, not a date-time")
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_calendar_date)]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a catalog says what it means; "10" is not 10, true is not 1, 0 is not a date.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class AddressIn(_Strict):
@@ -45,7 +62,7 @@ class ResourceIn(_Strict):
     id: Id
     name: Text
     hours: Hours | None = None
-    closed: list[date] | None = None
+    closed: list[CalendarDate] | None = None
 
 
 class BranchIn(_Strict):
@@ -61,7 +78,7 @@ class BranchIn(_Strict):
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     hours: Hours = Field(default_factory=dict)
-    closed: list[date] = Field(default_factory=list)
+    closed: list[CalendarDate] = Field(default_factory=list)
     resources: list[ResourceIn] = Field(default_factory=list)
 
 

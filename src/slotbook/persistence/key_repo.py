@@ -52,10 +52,8 @@ class SqlKeyRepository:
         return None if found is None else str(found["tenant_key"])
 
     def tenant_has_keys(self, tenant_key: str) -> bool:
-        """True when the tenant has at least one active key."""
-        row = self._db.execute(
-            _KEYS.where(tenants.c.key == tenant_key, api_keys.c.revoked.is_(None)).limit(1)
-        ).first()
+        """True when the tenant has or ever had a key: revoking every key locks it, not opens it."""
+        row = self._db.execute(_KEYS.where(tenants.c.key == tenant_key).limit(1)).first()
         return row is not None
 
     def _tenant_pk(self, tenant_key: str) -> int:
@@ -93,7 +91,7 @@ class SqlKeyRepository:
     def sync_catalog_keys(
         self, tenant_key: str, keys: dict[str, bool], prefixes: dict[str, str], now: datetime
     ) -> None:
-        """Make the catalog-sourced keys of a tenant exactly ``keys`` (hash -> internal)."""
+        """Add the catalog's keys (hash -> internal) and revoke catalog keys the file dropped."""
         tenant_pk = self._tenant_pk(tenant_key)
         rows = self._db.execute(
             select(api_keys).where(api_keys.c.tenant_pk == tenant_pk)
@@ -111,11 +109,11 @@ class SqlKeyRepository:
                     source="catalog",
                     now=now,
                 )
-            elif row["internal"] != internal or (row["revoked"] and row["source"] == "catalog"):
+            elif row["internal"] != internal:
+                # A revoked key stays revoked even if the file still lists it: an operator who
+                # revoked a leaked key must not see it come back with the next start.
                 self._db.execute(
-                    update(api_keys)
-                    .where(api_keys.c.pk == row["pk"])
-                    .values(internal=internal, revoked=None)
+                    update(api_keys).where(api_keys.c.pk == row["pk"]).values(internal=internal)
                 )
         stale = [
             row["pk"]

@@ -38,9 +38,9 @@ def authorize(
     """Resolve the tenant and check the key.
 
     The tenant is ``tenant_key`` when given; else, with ``tenant_from_credential``, the
-    tenant of the presented key; else the first tenant. A tenant with active keys needs one
-    of them: none or an unknown one is AuthenticationRequired, a key of another tenant is
-    ForeignKeyUsed. A tenant without keys is open.
+    tenant of the presented key; else the first tenant. A tenant that has (or had) keys needs
+    an active one: none or an unknown one is AuthenticationRequired, a key of another tenant
+    is ForeignKeyUsed. A tenant that never had a key is open.
     """
     now = app.now()
     with app.uows() as uow:

@@ -33,7 +33,7 @@ def load_catalog(app: Slotbook, document: CatalogIn) -> None:
                         [f"tenants[{position}].api_keys: a key is already used by another tenant"]
                     )
                 keys[digest] = internal
-                prefixes[digest] = key[:4] + "…"
+                prefixes[digest] = key[:4]
             uow.keys.sync_catalog_keys(tenant.id, keys, prefixes, now)
         uow.catalogs.set_order([t.id for t in document.tenants])
         uow.commit()
