@@ -128,6 +128,7 @@ tenants:
         time_zone: Europe/London
         hours: {mon: ["09:00-17:00"]}
         closed: [2030-12-25]
+        resources: [{id: r, name: Desk}]
     services:
       - {id: s, name: S, duration: 20, branches: [b]}
 """
@@ -188,3 +189,12 @@ def test_a_public_id_that_names_another_service_is_refused() -> None:
 def test_a_key_written_twice_is_refused(raw: bytes, yaml_syntax: bool) -> None:
     with pytest.raises(CatalogError, match='key "tenants" appears twice'):
         parse_catalog(raw, yaml_syntax=yaml_syntax)
+
+
+def test_a_service_at_a_branch_where_no_resource_performs_it_is_refused() -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["branches"].append({"id": "south", "name": "S", "time_zone": "UTC"})
+    catalog["tenants"][0]["services"][1]["branches"].append("south")  # south has no resources
+    assert problems(catalog) == [
+        'tenants[0].services[1].branches[1]: no resource of branch "south" performs it'
+    ]

@@ -202,9 +202,13 @@ def _check_service(
     branch_ids: set[str],
     resources: dict[str, str],
 ) -> None:
+    performers = set(resources) if service.resources is None else set(service.resources)
     for i, key in enumerate(service.branches):
         if key not in branch_ids:
             problems.append(f'{place}.branches[{i}]: unknown branch "{key}"')
+        elif not any(resources.get(r) == key for r in performers):
+            # It would be listed there but never offered a time.
+            problems.append(f'{place}.branches[{i}]: no resource of branch "{key}" performs it')
     for i, key in enumerate(service.resources or []):
         if key not in resources:
             problems.append(f'{place}.resources[{i}]: unknown resource "{key}"')

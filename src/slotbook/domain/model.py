@@ -350,8 +350,8 @@ class Catalog:
         return [b for b in self.branches if b.active]
 
     def active_services(self) -> list[Service]:
-        """Services in catalog order."""
-        return [s for s in self.services if s.active]
+        """Services in listing order: their ``index``, then catalog order."""
+        return sorted((s for s in self.services if s.active), key=lambda s: (s.index, s.position))
 
     def services_at(self, branch_key: str) -> list[Service]:
         """Services offered at a branch."""

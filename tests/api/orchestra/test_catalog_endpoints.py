@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.api.orchestra.conftest import Orchestra
@@ -167,3 +168,16 @@ def test_service_names_follow_accept_language(make_orchestra: Any) -> None:
 
     assert name("nl-NL") == name("nl") == name("nl-BE,nl;q=0.9") == "Paspoort"
     assert name(None) == name("de-DE") == "Passport"
+
+
+def test_services_are_listed_in_the_order_of_their_index(
+    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+) -> None:
+    catalog = issue_catalog()
+    passport, _idcard, workshop = catalog["tenants"][0]["services"]
+    passport["index"], workshop["index"] = 5, 0  # idcard keeps its position (1)
+    orchestra = make_orchestra(catalog)
+    listed = orchestra.get("/v1/services").json()["serviceList"]
+    assert [s["name"] for s in listed] == ["Citizenship workshop", "ID card", "Passport"]
+    at_branch = orchestra.get(f"/v1/branches/{orchestra.branch}/services").json()["serviceList"]
+    assert [s["name"] for s in at_branch] == ["Citizenship workshop", "ID card", "Passport"]

@@ -46,7 +46,7 @@ router = APIRouter()
 def list_services(caller: CallerDep) -> JSON:
     """Every service at every branch that offers it, with its questions."""
     catalog, text = caller.catalog, caller.text
-    services = sorted(catalog.active_services(), key=lambda s: (s.index, s.position))
+    services = catalog.active_services()
     return JSON(
         [
             offer_json(catalog, branch, service, text)
