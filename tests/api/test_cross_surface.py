@@ -156,6 +156,29 @@ def test_orchestra_booking_is_found_and_cancelled_through_qmatic(client: TestCli
     assert "09:00" in orchestra_times(client, "passport")
 
 
+def test_a_qmatic_search_shows_the_customer_it_searched_for(client: TestClient) -> None:
+    response = client.post(
+        f"{ORCHESTRA}/v2/branches/north/services/passport/dates/{DAY}/times/09:00/book",
+        json={
+            "customers": [
+                {"externalId": "PARENT0000001", "firstName": "Ann", "lastName": "Lee"},
+                {"externalId": "CHILD00000001", "firstName": "Bo", "lastName": "Lee"},
+            ]
+        },
+    )
+    assert response.status_code == 200, response.text
+    for person, first_name in (("CHILD00000001", "Bo"), ("PARENT0000001", "Ann")):
+        listed = client.get(
+            f"{QMATIC}/appointments/search",
+            params={"personalIdentifier": person},
+            headers={"X-TENANT-ID": "acme"},
+        ).json()
+        assert len(listed) == 1, (person, listed)
+        found = listed[0]
+        assert found["customer"]["firstName"] == first_name
+        assert found["numberOfReservations"] == 2
+
+
 def test_qmatic_booking_is_seen_by_orchestra_and_onsched(client: TestClient) -> None:
     ids = qmatic_ids(client)
     held = qmatic_reserve(client, [ids["Passport"]], f"{DAY}T10:00:00+01:00", ids["branch"])

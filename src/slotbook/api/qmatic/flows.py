@@ -276,17 +276,22 @@ def load_visible(app: Slotbook, catalog: Catalog, guid: str) -> Appointment:
     return found
 
 
-def search(
-    app: Slotbook, catalog: Catalog, body: SearchIn, params: QueryParams, *, combined: bool
-) -> list[Appointment]:
-    """A customer's booked appointments by personal identifier (single-service ones unless
-    ``combined``)."""
+def search_identifier(body: SearchIn, params: QueryParams) -> str:
+    """The personal identifier searched for, from the body or the query."""
     identifier = body.identifier()
     if identifier is None:
         from_query = params.get("personalIdentifier")
         if not from_query:
             raise BadInput("customer.personalIdentifier is required")
         identifier = check_personal_id(from_query)
+    return identifier
+
+
+def search(
+    app: Slotbook, catalog: Catalog, identifier: str, *, combined: bool
+) -> list[Appointment]:
+    """A customer's booked appointments by personal identifier (single-service ones unless
+    ``combined``)."""
     found = appointments_by_external_id(app, catalog, identifier)
     return [
         a for a in found if a.status in FIRM_STATUSES and (combined or len(a.service_keys) == 1)

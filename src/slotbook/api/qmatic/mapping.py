@@ -190,10 +190,16 @@ def reservation_json(appointment: Appointment, catalog: Catalog, text: Texts) ->
     }
 
 
-def appointment_json(appointment: Appointment, catalog: Catalog, text: Texts) -> dict[str, Any]:
-    """An appointment, with its (first) customer."""
+def appointment_json(
+    appointment: Appointment, catalog: Catalog, text: Texts, person: str | None = None
+) -> dict[str, Any]:
+    """An appointment with one customer: the one whose personal identifier is ``person``
+    (the one searched for), else the first (the shape has room for one)."""
     branch, services, resource = _parts(appointment, catalog)
-    customer = appointment.customers[0] if appointment.customers else None
+    customer = next(
+        (c for c in appointment.customers if person and c.external_id == person),
+        appointment.customers[0] if appointment.customers else None,
+    )
     return {
         "appointmentId": appointment.ids.uuid,
         "timeSlot": {

@@ -160,9 +160,9 @@ def search_appointments(
 def _search(
     request: Request, app: Slotbook, caller: Caller, body: object, *, combined: bool
 ) -> JSON:
-    data = parse_model(SearchIn, body)
-    found = flows.search(app, caller.catalog, data, request.query_params, combined=combined)
-    return JSON([appointment_json(a, caller.catalog, caller.text) for a in found])
+    identifier = flows.search_identifier(parse_model(SearchIn, body), request.query_params)
+    found = flows.search(app, caller.catalog, identifier, combined=combined)
+    return JSON([appointment_json(a, caller.catalog, caller.text, identifier) for a in found])
 
 
 @router.get("/appointments/{appointmentId}")
