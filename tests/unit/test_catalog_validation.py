@@ -198,3 +198,12 @@ def test_a_service_at_a_branch_where_no_resource_performs_it_is_refused() -> Non
     assert problems(catalog) == [
         'tenants[0].services[1].branches[1]: no resource of branch "south" performs it'
     ]
+
+
+def test_a_group_service_cannot_also_grow_with_each_customer() -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["services"][2]["additional_customer_duration"] = 15  # the workshop
+    assert problems(catalog) == [
+        "tenants[0].services[2].additional_customer_duration: a group service (capacity > 1) "
+        "keeps its length for any number of people; leave it out"
+    ]

@@ -228,6 +228,12 @@ def _check_service(
     _duplicates(
         problems, f"{place}.screening_questions", (q.id for q in service.screening_questions)
     )
+    if service.capacity > 1 and service.additional_customer_duration:
+        # In a group session more people take more spaces, never more time.
+        problems.append(
+            f"{place}.additional_customer_duration: a group service (capacity > 1) keeps its "
+            "length for any number of people; leave it out"
+        )
     if (
         service.capacity > 1
         and service.max_reservations
