@@ -38,6 +38,7 @@ from tests.api.appointedd.helpers import (
     KEY_ACME,
     at,
     booking_body,
+    full_search_body,
     ids_by_name,
     reachable_person,
     studio_catalog,
@@ -755,16 +756,10 @@ def _appointedd(make_client: MakeClient) -> tuple[Ids, Wire]:
 
 def _appointedd_search(make_client: MakeClient) -> Target:
     ids, wire = _appointedd(make_client)
-    valid = {
-        "ranges": [{"start": at("09:00"), "end": at("12:00")}],
-        "service_id": ids["Yoga class"],
-        "resource_ids": [ids["Room 1"]],
-        "spaces": 1,
-        "timezone": "Europe/Amsterdam",
-        "duration": 60,
-    }
     return Target(
-        valid, lambda body: wire("POST", "availability/intervals/search", body), _appointedd_error
+        full_search_body(ids),
+        lambda body: wire("POST", "availability/intervals/search", body),
+        _appointedd_error,
     )
 
 

@@ -103,6 +103,18 @@ def ids_by_name(client: TestClient) -> dict[str, str]:
     return found
 
 
+def full_search_body(ids: dict[str, str]) -> dict[str, Any]:
+    """A search of the yoga class in Room 1 with every optional field set."""
+    return {
+        "ranges": [{"start": at("09:00"), "end": at("12:00")}],
+        "service_id": ids["Yoga class"],
+        "resource_ids": [ids["Room 1"]],
+        "spaces": 1,
+        "timezone": "Europe/Amsterdam",
+        "duration": 60,
+    }
+
+
 def search(
     client: TestClient,
     service_id: str,

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 from tests.api.appointedd.helpers import (
     at,
     booking_body,
+    full_search_body,
     hold,
     ids_by_name,
     person,
@@ -60,14 +61,7 @@ def test_junk_bodies_never_break_the_server(api: TestClient) -> None:
     ids = ids_by_name(api)
     slot_id = hold(api, ids["Yoga class"], at("15:00")).json()["data"]["id"]
     valid: dict[str, Any] = {
-        "/v1/availability/intervals/search": {
-            "ranges": [{"start": at("09:00"), "end": at("12:00")}],
-            "service_id": ids["Yoga class"],
-            "resource_ids": [ids["Room 1"]],
-            "spaces": 1,
-            "timezone": "Europe/Amsterdam",
-            "duration": 60,
-        },
+        "/v1/availability/intervals/search": full_search_body(ids),
         "/v1/availability/slots": {
             "data": {
                 "timezone": "Europe/Amsterdam",
