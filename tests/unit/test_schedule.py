@@ -44,6 +44,22 @@ def test_a_range_across_the_spring_gap_is_one_hour_shorter() -> None:
     assert to_local(end, AMSTERDAM).strftime("%H:%M") == "04:00"
 
 
+@pytest.mark.parametrize(
+    ("hours", "opens", "closes"),
+    [
+        (LocalRange(0, 150), "00:00", "03:00"),  # 00:00-02:30 closes when the gap ends
+        (LocalRange(150, 300), "03:00", "05:00"),  # 02:30-05:00 opens when the gap ends
+    ],
+)
+def test_a_range_edge_inside_the_spring_gap_is_the_moment_the_gap_ends(
+    hours: LocalRange, opens: str, closes: str
+) -> None:
+    night = Schedule(weekly=((hours,),) * 7)
+    ((start, end),) = opening_intervals(night, date(2030, 3, 31), AMSTERDAM)
+    assert to_local(start, AMSTERDAM).strftime("%H:%M") == opens
+    assert to_local(end, AMSTERDAM).strftime("%H:%M") == closes
+
+
 def test_a_time_inside_the_gap_does_not_exist() -> None:
     assert not wall_time_exists(date(2030, 3, 31), 150, AMSTERDAM)  # 02:30
     assert local_to_instant(date(2030, 3, 31), 150, AMSTERDAM) is None

@@ -96,16 +96,30 @@ class Schedule:
 
 
 def local_instant(day: date, minutes: int, zone: ZoneInfo) -> int:
-    """Epoch seconds of a local wall-clock time on a date.
+    """Epoch seconds of a local wall-clock time on a date (the first, if it happens twice).
 
-    A time inside a DST gap is read with the offset in force before the gap (PEP 495,
-    fold=0), which lands it after the gap: 02:30 on a spring-forward day becomes 03:30.
+    A time inside a DST gap becomes the moment the gap ends, the first existing time after
+    it: opening hours "00:00-02:30" on a spring-forward night close at 03:00 (not 03:30),
+    and "02:30-05:00" opens at 03:00.
     """
     if minutes >= 24 * 60:
         day = day + timedelta(days=minutes // (24 * 60))
         minutes %= 24 * 60
     wall = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
-    return int(wall.timestamp())
+    before_gap = int(wall.timestamp())  # fold=0: the offset before a change
+    after_gap = int(wall.replace(fold=1).timestamp())
+    if after_gap >= before_gap:  # an ordinary time, or a repeated one (fold=0 is the first)
+        return before_gap
+    # In a gap the two readings straddle the change: find it (offsets change on whole seconds).
+    later_offset = datetime.fromtimestamp(before_gap, zone).utcoffset()
+    lo, hi = after_gap, before_gap
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).utcoffset() == later_offset:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def opening_intervals(schedule: Schedule, day: date, zone: ZoneInfo) -> list[Interval]:

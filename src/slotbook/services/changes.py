@@ -104,7 +104,7 @@ def reschedule(
         base = query_of(catalog, appointment)
         custom_length = appointment.custom_length
         if end is not None:
-            minutes = (end - start).total_seconds() / 60
+            minutes = (end.timestamp() - start.timestamp()) / 60  # elapsed, not wall clock
             if minutes <= 0 or minutes != int(minutes):
                 raise InvalidRequest("The end must be whole minutes after the start", "end")
             if int(minutes) != appointment.length_minutes:

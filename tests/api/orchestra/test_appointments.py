@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tests.api.orchestra.conftest import Orchestra
 from tests.conftest import FakeClock
+from tests.factories import issue_catalog
 
 
 def _booked(
@@ -151,3 +155,25 @@ def test_an_external_id_with_reserved_characters_is_found_when_percent_encoded(
     # An unencoded ';' still starts a matrix parameter.
     bare = orchestra.get("/v1/customers/externalId/semi;colon/appointments")
     assert bare.json()["appointmentList"] == []
+
+
+def test_reschedule_across_a_dst_change_takes_the_elapsed_length(
+    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+) -> None:
+    catalog = issue_catalog(horizon_days=365)
+    catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["00:00-06:00"]
+    orchestra = make_orchestra(catalog)
+    night = "2030-03-31"  # Amsterdam: 02:00 CET is 03:00 CEST
+    booked = orchestra.book("idcard", night, "05:00", {"customer": {"firstName": "Ann"}})
+    assert booked.status_code == 200, booked.text
+    moved = orchestra.put(
+        f"/v1/appointments/{booked.json()['publicId']}/reschedule"
+        f"?start={night}T01:30:00&end={night}T03:00:00"
+    )
+    assert moved.status_code == 200, moved.text
+    appointment = moved.json()["appointment"]
+    # 01:30 CET to 03:00 CEST is 30 minutes, not the 90 the wall clock suggests.
+    assert (appointment["start"], appointment["end"]) == (
+        "2030-03-31T00:30:00.000+0000",
+        "2030-03-31T01:00:00.000+0000",
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -133,7 +133,8 @@ def starts_at(branch: Branch, day: date, minutes: int) -> tuple[datetime, ...]:
     found = local_occurrences(day, minutes, branch.zone)
     if not found:  # skipped by a DST change: that time does not exist
         raise SlotTaken()
-    return tuple(datetime.fromtimestamp(instant, tz=branch.zone) for instant in found)
+    # In UTC: Python compares and subtracts datetimes sharing one ZoneInfo by wall clock.
+    return tuple(datetime.fromtimestamp(instant, tz=UTC) for instant in found)
 
 
 def start_at(branch: Branch, day: date, minutes: int) -> datetime:
