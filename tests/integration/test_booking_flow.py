@@ -11,7 +11,13 @@ import pytest
 from slotbook.domain.errors import NotHeld, SlotTaken
 from slotbook.domain.model import CustomerDetails, Status
 from slotbook.services.availability import SlotQuery, find_days, find_openings
-from slotbook.services.booking import BookingDetails, confirm, place
+from slotbook.services.booking import (
+    BookingDetails,
+    Participant,
+    book_participants,
+    confirm,
+    place,
+)
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.changes import cancel, reschedule
 from slotbook.services.context import Slotbook
@@ -147,3 +153,63 @@ def test_days_skip_closed_weekdays(make_slotbook: MakeSlotbook) -> None:
     catalog = tenant_catalog(app, "acme")
     days = find_days(app, catalog, _query(app, "passport"), last_day=date(2030, 3, 17))
     assert days == [date(2030, 3, 4), date(2030, 3, 5), date(2030, 3, 11), date(2030, 3, 12)]
+
+
+def _rival_takes_the_expired_hold_then_the_clock_lags(
+    app: Slotbook, clock: FakeClock, service: str, people: int
+) -> Any:
+    """A hold expires, a rival books its room, then the holder's process reads a lagging clock.
+
+    Across processes (or a request that waited for a lock) the holder's idea of "now" can be
+    behind the rival's; the database must still refuse to make the hold firm.
+    """
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    query = _query(app, service, people=people)
+    held = place(app, catalog, query=query, start=start, status=Status.HELD, hold_ttl=TEN)
+    clock.advance(minutes=11)
+    place(app, catalog, query=query, start=start, status=Status.CONFIRMED)
+    clock.advance(minutes=-2)  # the hold looks live again to this clock
+    return held
+
+
+def _live_sessions_at(app: Slotbook, service: str, people: int) -> list[Any]:
+    catalog = tenant_catalog(app, "acme")
+    day = date(2030, 3, 4)
+    found = find_openings(app, catalog, _query(app, service, people=people), last_day=day)
+    return [o for o in found if o.start == int(datetime(2030, 3, 4, 8, 0, tzinfo=UTC).timestamp())]
+
+
+def test_a_hold_whose_room_a_rival_took_cannot_be_confirmed_even_by_a_lagging_clock(
+    make_slotbook: MakeSlotbook, clock: FakeClock
+) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    held = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "passport", 1)
+    with pytest.raises(NotHeld):
+        confirm(
+            app,
+            catalog,
+            ref=("public_id", held.public_id),
+            details=BookingDetails(),
+            internal=False,
+        )
+    assert get_appointment(app, catalog, ("public_id", held.public_id)).status is Status.HELD
+    assert _live_sessions_at(app, "passport", 1) == []  # the rival's booking still holds it
+
+
+def test_a_group_hold_whose_spaces_a_rival_took_cannot_be_booked_by_a_lagging_clock(
+    make_slotbook: MakeSlotbook, clock: FakeClock
+) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    held = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "workshop", 5)
+    with pytest.raises(NotHeld):
+        book_participants(
+            app,
+            catalog,
+            hold=("public_id", held.public_id),
+            participants=[Participant(CustomerDetails(first_name="Ann"), spaces=5)],
+            internal=False,
+        )
+    assert _live_sessions_at(app, "workshop", 1) == []  # the rival's 5 fill the session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -115,7 +116,7 @@ class SqlBookingRepository:
         for row in self._db.execute(query).all():
             pk, taken, capacity, services, start, end, block_start, block_end, resource, live = row
             if tidy and live != taken:
-                self._set_taken(pk, int(live), now)
+                self._tidy(pk, int(live), now)
             if live > 0:
                 if services not in keys:
                     keys[services] = tuple(services.split(","))
@@ -141,11 +142,28 @@ class SqlBookingRepository:
         return cast(func.strftime("%s", column), Integer)
 
     def _set_taken(self, session_id: int, live: int, now: datetime) -> None:
-        self._db.execute(
-            update(sessions)
-            .where(sessions.c.pk == session_id)
-            .values(taken=live, released=live == 0, updated=now)
-        )
+        """Store a session's live count; a count the constraints refuse is SlotTaken.
+
+        Setting the count can bring a released session back (a hold confirmed after a rival
+        took its room): the overlap and capacity constraints then refuse it, so the database,
+        not the clock of either request, decides who has the slot.
+        """
+        try:
+            with self._db.begin_nested():
+                self._db.execute(
+                    update(sessions)
+                    .where(sessions.c.pk == session_id)
+                    .values(taken=live, released=live == 0, updated=now)
+                )
+        except IntegrityError as exc:
+            raise SlotTaken("The slot was taken in the meantime") from exc
+
+    def _tidy(self, session_id: int, live: int, now: datetime) -> None:
+        """Bring a stale count up to date while reading; never fail a reader over it."""
+        # A refused count is left for the writer that owns the session; readers count live
+        # spaces themselves, so a stale stored count misleads nobody.
+        with contextlib.suppress(SlotTaken):
+            self._set_taken(session_id, live, now)
 
     def open_session(
         self,
@@ -203,7 +221,9 @@ class SqlBookingRepository:
             raise SlotTaken("Not enough free spaces in this session") from exc
 
     def recount(self, session_id: int, now: datetime, *, excluding: int | None = None) -> None:
-        """Recount a session's live spaces (leaving one appointment out); release it at 0."""
+        """Recount a session's live spaces (leaving one appointment out); release it at 0.
+
+        SlotTaken when the count would overlap another session or exceed the capacity."""
         query = select(func.coalesce(func.sum(_live_spaces(now)), 0)).where(
             appointments.c.session_pk == session_id
         )

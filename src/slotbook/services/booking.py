@@ -137,13 +137,13 @@ def _find_fit(
     *,
     on_grid: bool,
     leaving: Appointment | None = None,
+    locked: bool = False,
 ) -> Opening:
-    """Lock the candidate resources and find who can host ``start`` right now."""
+    """Lock the candidate resources (unless ``locked``) and find who can host ``start``."""
     if not demand.resources:
         raise SlotTaken()
-    uow.bookings.lock_resources(
-        [catalog.resource(r.key, include_retired=True).ref for r in demand.resources]
-    )
+    if not locked:
+        lock_candidates(uow, catalog, demand)
     local_day = start.astimezone(query.branch.zone).date()
     window = booking_window(catalog, query.branch, now, local_day, local_day)
     busy = load_occupancies(uow, catalog, demand, window, now, tidy=True)
@@ -153,6 +153,33 @@ def _find_fit(
     if opening is None:
         raise SlotTaken()
     return opening
+
+
+def lock_candidates(uow: UnitOfWork, catalog: Catalog, demand: Demand) -> None:
+    """Row-lock every resource that could host the demand (writers queue on these)."""
+    uow.bookings.lock_resources(
+        [catalog.resource(r.key, include_retired=True).ref for r in demand.resources]
+    )
+
+
+def lock_host(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> None:
+    """Row-lock the resource an appointment is on."""
+    uow.bookings.lock_resources(
+        [catalog.resource(appointment.resource_key, include_retired=True).ref]
+    )
+
+
+def reclaim(uow: UnitOfWork, session_id: int, now: datetime) -> None:
+    """Recount a hold's session as it becomes firm; NotHeld if a rival has its room by now.
+
+    The clock check alone is not enough across processes: a rival that saw the hold expired
+    may have released its session and taken the room. Counting it live again is then
+    refused by the overlap and capacity constraints.
+    """
+    try:
+        uow.bookings.recount(session_id, now)
+    except SlotTaken:
+        raise NotHeld(expired=True) from None
 
 
 @retrying
@@ -172,10 +199,13 @@ def place(
     check_bookable(catalog, query, internal=internal)
     if status is Status.HELD and hold_ttl is None:
         raise ValueError("a hold needs a time to live")
-    now = app.now()
     demand = build_demand(catalog, query)
     with app.uows(write=True) as uow:
-        opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid)
+        lock_candidates(uow, catalog, demand)
+        # Read the clock only once the locks are held: a time read before waiting for them
+        # would be stale by the time this request decides (see ``reclaim``).
+        now = app.now()
+        opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid, locked=True)
         session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
         appointment = Appointment(
             public_id="",
@@ -297,9 +327,10 @@ def confirm(
     its resource, or refused when the longer slot is taken. Without it the people count of
     the hold stays.
     """
-    now = app.now()
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
+        lock_host(uow, catalog, appointment)
+        now = app.now()  # after the locks (see ``reclaim``)
         if appointment.status not in allowed_from or appointment.is_expired_hold(now):
             raise NotHeld(expired=appointment.is_expired_hold(now))
         check_online(catalog, appointment.service_keys, internal=internal)
@@ -331,6 +362,8 @@ def confirm(
         appointment.status = Status.CONFIRMED
         appointment.expires_at = None
         save(uow, catalog, appointment, now)
+        assert appointment.session_id is not None
+        reclaim(uow, appointment.session_id, now)
         result = reread(uow, catalog, appointment)
         uow.commit()
     return result
@@ -361,14 +394,14 @@ def book_participants(
     """
     if not participants:
         raise InvalidRequest("At least one customer is required", "customers")
-    now = app.now()
     with app.uows(write=True) as uow:
         held = load_appointment(uow, catalog, hold, for_update=True)
+        lock_host(uow, catalog, held)
+        now = app.now()  # after the locks (see ``reclaim``)
         if not held.is_live_hold(now):
             raise NotHeld("This reservation has expired or was already used", expired=True)
         check_online(catalog, held.service_keys, internal=internal)
         assert held.session_id is not None
-        uow.bookings.lock_resources([catalog.resource(held.resource_key, include_retired=True).ref])
         total = sum(p.spaces for p in participants)
         if total > held.spaces:
             uow.bookings.take_spaces(held.session_id, total - held.spaces, now)
@@ -408,7 +441,7 @@ def book_participants(
                     now=now,
                 )
             result.append(appointment)
-        uow.bookings.recount(held.session_id, now)
+        reclaim(uow, held.session_id, now)
         stored = [reread(uow, catalog, a) for a in result]
         uow.commit()
     return stored

@@ -10,19 +10,15 @@ from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import (
     AppointmentRef,
     load_appointment,
+    lock_host,
     move,
     query_of,
+    reclaim,
     reread,
     save,
 )
 from slotbook.services.context import Slotbook, retrying
 from slotbook.services.ports import UnitOfWork
-
-
-def _lock_resource_of(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> None:
-    uow.bookings.lock_resources(
-        [catalog.resource(appointment.resource_key, include_retired=True).ref]
-    )
 
 
 def _finish(
@@ -31,6 +27,10 @@ def _finish(
     save(uow, catalog, appointment, now)
     assert appointment.session_id is not None
     uow.bookings.recount(appointment.session_id, now)
+    return _commit(uow, catalog, appointment)
+
+
+def _commit(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> Appointment:
     result = reread(uow, catalog, appointment)
     uow.commit()
     return result
@@ -45,12 +45,12 @@ def cancel(
     allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
 ) -> Appointment:
     """Cancel an appointment; its spaces are free at once."""
-    now = app.now()
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
         if appointment.status not in allowed_from:
             raise WrongState(f"An appointment in status {appointment.status} cannot be cancelled")
-        _lock_resource_of(uow, catalog, appointment)
+        lock_host(uow, catalog, appointment)
+        now = app.now()  # after the locks (see booking.reclaim)
         appointment.status = Status.CANCELLED
         appointment.expires_at = None
         return _finish(uow, catalog, appointment, now)
@@ -59,12 +59,12 @@ def cancel(
 @retrying
 def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
     """Give up a hold before it expires."""
-    now = app.now()
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
         if appointment.status is not Status.HELD:
             raise WrongState("Only a pending hold can be released")
-        _lock_resource_of(uow, catalog, appointment)
+        lock_host(uow, catalog, appointment)
+        now = app.now()
         appointment.status = Status.RELEASED
         return _finish(uow, catalog, appointment, now)
 
@@ -72,16 +72,20 @@ def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> App
 @retrying
 def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
     """Turn a live hold into a reservation that does not expire (not yet confirmed)."""
-    now = app.now()
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
         if appointment.status is not Status.HELD:
             raise WrongState("Only a pending hold can be reserved")
+        lock_host(uow, catalog, appointment)
+        now = app.now()
         if not appointment.is_live_hold(now):
             raise NotHeld("The hold has expired", expired=True)
         appointment.status = Status.RESERVED
         appointment.expires_at = None
-        return _finish(uow, catalog, appointment, now)
+        save(uow, catalog, appointment, now)
+        assert appointment.session_id is not None
+        reclaim(uow, appointment.session_id, now)
+        return _commit(uow, catalog, appointment)
 
 
 @retrying
@@ -96,9 +100,10 @@ def reschedule(
     allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
 ) -> Appointment:
     """Move an appointment to a new start (and end), on its resource unless another is given."""
-    now = app.now()
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
+        lock_host(uow, catalog, appointment)
+        now = app.now()
         if appointment.status not in allowed_from or not appointment.is_live(now):
             raise WrongState("Only a live appointment can be rescheduled")
         base = query_of(catalog, appointment)
@@ -131,13 +136,19 @@ def reschedule_to_hold(
     app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, hold: AppointmentRef
 ) -> Appointment:
     """Move an appointment into the slot of a live hold; the hold is used up, the id kept."""
-    now = app.now()
     with app.uows(write=True) as uow:
         # Lock both rows in storage order, as every writer does, so two moves cannot deadlock.
         found = {r: load_appointment(uow, catalog, r) for r in (ref, hold)}
         for r in sorted(found, key=lambda r: found[r].id or 0):
             found[r] = load_appointment(uow, catalog, r, for_update=True)
         appointment, held = found[ref], found[hold]
+        uow.bookings.lock_resources(
+            [
+                catalog.resource(a.resource_key, include_retired=True).ref
+                for a in (appointment, held)
+            ]
+        )
+        now = app.now()  # after the locks (see booking.reclaim)
         if appointment.status not in (Status.CONFIRMED, Status.RESERVED):
             raise WrongState("Only a booked appointment can be rescheduled")
         if held.id == appointment.id or held.status is not Status.HELD:
@@ -148,12 +159,6 @@ def reschedule_to_hold(
             raise InvalidRequest("The reservation is for other services", "reservationId")
         if held.people != appointment.people:
             raise InvalidRequest("The reservation is for another number of people", "reservationId")
-        uow.bookings.lock_resources(
-            [
-                catalog.resource(a.resource_key, include_retired=True).ref
-                for a in (appointment, held)
-            ]
-        )
         old_session = appointment.session_id
         assert old_session is not None
         for name in ("session_id", "branch_key", "resource_key", "start", "end", "spaces"):
@@ -164,7 +169,10 @@ def reschedule_to_hold(
         held.expires_at = None
         save(uow, catalog, held, now)
         uow.bookings.recount(old_session, now)
-        return _finish(uow, catalog, appointment, now)
+        save(uow, catalog, appointment, now)
+        assert appointment.session_id is not None  # the hold's session, where it now counts
+        reclaim(uow, appointment.session_id, now)
+        return _commit(uow, catalog, appointment)
 
 
 @retrying
