@@ -64,7 +64,7 @@ def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> App
         if appointment.status is not Status.HELD:
             raise WrongState("Only a pending hold can be released")
         lock_host(uow, catalog, appointment)
-        now = app.now()
+        now = app.now()  # after the locks (see booking.reclaim)
         appointment.status = Status.RELEASED
         return _finish(uow, catalog, appointment, now)
 
@@ -77,7 +77,7 @@ def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appoin
         if appointment.status is not Status.HELD:
             raise WrongState("Only a pending hold can be reserved")
         lock_host(uow, catalog, appointment)
-        now = app.now()
+        now = app.now()  # after the locks (see booking.reclaim)
         if not appointment.is_live_hold(now):
             raise NotHeld("The hold has expired", expired=True)
         appointment.status = Status.RESERVED
@@ -102,8 +102,13 @@ def reschedule(
     """Move an appointment to a new start (and end), on its resource unless another is given."""
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
-        lock_host(uow, catalog, appointment)
-        now = app.now()
+        target = resource_key or appointment.resource_key
+        resource = catalog.resource(target)
+        # Both resources in one call (it sorts them), so two opposite moves cannot deadlock.
+        uow.bookings.lock_resources(
+            [catalog.resource(appointment.resource_key, include_retired=True).ref, resource.ref]
+        )
+        now = app.now()  # after the locks (see booking.reclaim)
         if appointment.status not in allowed_from or not appointment.is_live(now):
             raise WrongState("Only a live appointment can be rescheduled")
         base = query_of(catalog, appointment)
@@ -114,8 +119,6 @@ def reschedule(
                 raise InvalidRequest("The end must be whole minutes after the start", "end")
             if int(minutes) != appointment.length_minutes:
                 custom_length = int(minutes)
-        target = resource_key or appointment.resource_key
-        resource = catalog.resource(target)
         branch = catalog.branch(resource.branch_key)
         if branch.key != appointment.branch_key:
             raise InvalidRequest("An appointment cannot move to another branch", "resourceId")
