@@ -152,7 +152,6 @@ def list_sessions(
 @retrying
 def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> SessionView:
     """Cancel every live appointment of a session; all its spaces are free."""
-    now = app.now()
     with app.uows(write=True) as uow:
         found = uow.bookings.session(catalog.ref, kind, value)
         if found is None:
@@ -165,6 +164,7 @@ def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) ->
         uow.bookings.lock_resources(
             [catalog.resource(found.resource_key, include_retired=True).ref]
         )
+        now = app.now()  # after the locks (see booking.reclaim)
         # Joining takes the resource lock too: whoever joined while we waited for it has
         # committed, and a fresh read sees them; nobody else can join until we commit.
         seen = {a.public_id for a in members if a is not None}
