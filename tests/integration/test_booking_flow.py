@@ -19,7 +19,7 @@ from slotbook.services.booking import (
     place,
 )
 from slotbook.services.catalog import tenant_catalog
-from slotbook.services.changes import cancel, reschedule
+from slotbook.services.changes import cancel, reschedule, reschedule_to_hold
 from slotbook.services.context import Slotbook
 from slotbook.services.queries import get_appointment
 from tests.conftest import FakeClock
@@ -157,7 +157,7 @@ def test_days_skip_closed_weekdays(make_slotbook: MakeSlotbook) -> None:
 
 def _rival_takes_the_expired_hold_then_the_clock_lags(
     app: Slotbook, clock: FakeClock, service: str, people: int
-) -> Any:
+) -> tuple[Any, Any]:
     """A hold expires, a rival books its room, then the holder's process reads a lagging clock.
 
     Across processes (or a request that waited for a lock) the holder's idea of "now" can be
@@ -168,9 +168,16 @@ def _rival_takes_the_expired_hold_then_the_clock_lags(
     query = _query(app, service, people=people)
     held = place(app, catalog, query=query, start=start, status=Status.HELD, hold_ttl=TEN)
     clock.advance(minutes=11)
-    place(app, catalog, query=query, start=start, status=Status.CONFIRMED)
+    rival = place(app, catalog, query=query, start=start, status=Status.CONFIRMED)
     clock.advance(minutes=-2)  # the hold looks live again to this clock
-    return held
+    return held, rival
+
+
+def _only_the_rival_is_firm(app: Slotbook, held: Any, rival: Any) -> None:
+    catalog = tenant_catalog(app, "acme")
+    assert get_appointment(app, catalog, ("public_id", held.public_id)).status is Status.HELD
+    kept = get_appointment(app, catalog, ("public_id", rival.public_id))
+    assert (kept.status, kept.session_id) == (Status.CONFIRMED, rival.session_id)
 
 
 def _live_sessions_at(app: Slotbook, service: str, people: int) -> list[Any]:
@@ -185,7 +192,7 @@ def test_a_hold_whose_room_a_rival_took_cannot_be_confirmed_even_by_a_lagging_cl
 ) -> None:
     app = make_slotbook(issue_catalog())
     catalog = tenant_catalog(app, "acme")
-    held = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "passport", 1)
+    held, rival = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "passport", 1)
     with pytest.raises(NotHeld):
         confirm(
             app,
@@ -194,7 +201,7 @@ def test_a_hold_whose_room_a_rival_took_cannot_be_confirmed_even_by_a_lagging_cl
             details=BookingDetails(),
             internal=False,
         )
-    assert get_appointment(app, catalog, ("public_id", held.public_id)).status is Status.HELD
+    _only_the_rival_is_firm(app, held, rival)
     assert _live_sessions_at(app, "passport", 1) == []  # the rival's booking still holds it
 
 
@@ -203,7 +210,7 @@ def test_a_group_hold_whose_spaces_a_rival_took_cannot_be_booked_by_a_lagging_cl
 ) -> None:
     app = make_slotbook(issue_catalog())
     catalog = tenant_catalog(app, "acme")
-    held = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "workshop", 5)
+    held, rival = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "workshop", 5)
     with pytest.raises(NotHeld):
         book_participants(
             app,
@@ -212,4 +219,27 @@ def test_a_group_hold_whose_spaces_a_rival_took_cannot_be_booked_by_a_lagging_cl
             participants=[Participant(CustomerDetails(first_name="Ann"), spaces=5)],
             internal=False,
         )
+    _only_the_rival_is_firm(app, held, rival)
     assert _live_sessions_at(app, "workshop", 1) == []  # the rival's 5 fill the session
+
+
+def test_moving_into_a_hold_frees_the_old_session_at_once(make_slotbook: MakeSlotbook) -> None:
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    nine = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    booked = place(app, catalog, query=_query(app, "passport"), start=nine, status=Status.CONFIRMED)
+    held = place(
+        app,
+        catalog,
+        query=_query(app, "passport"),
+        start=nine + timedelta(hours=1),
+        status=Status.HELD,
+        hold_ttl=TEN,
+    )
+    reschedule_to_hold(
+        app, catalog, ref=("public_id", booked.public_id), hold=("public_id", held.public_id)
+    )
+    assert booked.session_id is not None
+    with app.uows() as uow:
+        old = uow.bookings.session_by_id(booked.session_id)
+    assert (old.taken, old.released) == (0, True)

@@ -207,3 +207,20 @@ def test_a_group_service_cannot_also_grow_with_each_customer() -> None:
         "tenants[0].services[2].additional_customer_duration: a group service (capacity > 1) "
         "keeps its length for any number of people; leave it out"
     ]
+
+
+def test_yaml_merge_keys_may_override_what_they_merge() -> None:
+    text = """
+tenants:
+  - id: t
+    name: T
+    branches:
+      - {id: b, name: B, time_zone: UTC, hours: {mon: ["09:00-17:00"]}, resources: [{id: r, name: R}]}
+    services:
+      - &standard {id: a, name: A, duration: 30, branches: [b]}
+      - <<: *standard
+        id: c
+        name: C
+"""
+    services = parse_catalog(text, yaml_syntax=True).tenants[0].services
+    assert [(s.id, s.name, s.duration) for s in services] == [("a", "A", 30), ("c", "C", 30)]

@@ -96,7 +96,6 @@ def test_closed_dates_and_missing_days_have_no_hours() -> None:
         ("0900-1200", "form"),
         ("\uff10\uff19:00-12:00", "HH:MM"),  # full-width digits are not a time
         ("09:00-1\u00b2:00", "HH:MM"),
-        ("09:00 - 12:00", "HH:MM"),
     ],
 )
 def test_bad_ranges_are_explained(text: str, problem: str) -> None:

@@ -53,18 +53,19 @@ def _no_constant(name: str) -> Any:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.safe_load`` that refuses a key written twice in one mapping."""
+    """``yaml.safe_load`` that refuses a key written twice in one mapping.
+
+    Only a mapping's own keys count: keys merged in with ``<<: *anchor`` may be overridden,
+    which is what merge keys are for.
+    """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
-        pairs = [
-            (self.construct_object(k, deep=deep), self.construct_object(v, deep=deep))
-            for k, v in node.value
-        ]
+        own = [key for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
         try:
-            return _unique_keys(pairs)
+            _unique_keys([(self.construct_object(key, deep=deep), None) for key in own])
         except (_DuplicateKey, TypeError) as exc:  # TypeError: a list or mapping as a key
             raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
+        return super().construct_mapping(node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor(
@@ -79,7 +80,7 @@ def parse_catalog(raw: bytes | str, *, yaml_syntax: bool = False) -> CatalogIn:
             data: Any = yaml.load(raw, Loader=_UniqueKeyLoader)  # a SafeLoader
         else:
             data = json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except (yaml.YAMLError, ValueError) as exc:  # JSONDecodeError and _DuplicateKey too
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # ValueError: JSON errors too
         kind = "YAML" if yaml_syntax else "JSON"
         raise CatalogError([f"catalog is not valid {kind}: {exc}"]) from None
     return validate_catalog(data)

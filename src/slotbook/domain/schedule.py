@@ -48,8 +48,9 @@ class LocalRange:
         parts = text.split("-")
         if len(parts) != 2:
             raise ValueError(f'"{text}" is not of the form HH:MM-HH:MM')
-        start = parse_clock(parts[0], allow_midnight_end=False)
-        end = parse_clock(parts[1], allow_midnight_end=True)
+        # Spaces around the dash are tolerated: stored catalogs may have them.
+        start = parse_clock(parts[0].strip(), allow_midnight_end=False)
+        end = parse_clock(parts[1].strip(), allow_midnight_end=True)
         if end <= start:
             raise ValueError(f'"{text}" ends before it starts')
         return cls(start, end)

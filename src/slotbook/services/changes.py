@@ -171,7 +171,7 @@ def reschedule_to_hold(
         held.status = Status.RELEASED
         held.expires_at = None
         save(uow, catalog, held, now)
-        uow.bookings.recount(old_session, now)
+        uow.bookings.recount(old_session, now, excluding=appointment.id)
         save(uow, catalog, appointment, now)
         assert appointment.session_id is not None  # the hold's session, where it now counts
         reclaim(uow, appointment.session_id, now)

@@ -252,7 +252,7 @@ class KeyRepository(Protocol):
         ...
 
     def tenant_has_keys(self, tenant_key: str) -> bool:
-        """True when the tenant has at least one active key."""
+        """True when the tenant has or ever had a key (then it needs an active one)."""
         ...
 
     def add(

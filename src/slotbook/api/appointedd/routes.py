@@ -123,7 +123,7 @@ router = APIRouter()
 
 @router.get("/services")
 def list_services(request: Request, access: AccessDep) -> JSON:
-    """Services of the tenant, in catalog order."""
+    """Services of the tenant, in listing order (index, then catalog order)."""
     catalog = access.catalog
     limit = limit_of(request.query_params.get("limit"))
     services = offered_services(catalog, access.internal)
