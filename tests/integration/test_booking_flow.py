@@ -187,40 +187,38 @@ def _live_sessions_at(app: Slotbook, service: str, people: int) -> list[Any]:
     return [o for o in found if o.start == int(datetime(2030, 3, 4, 8, 0, tzinfo=UTC).timestamp())]
 
 
-def test_a_hold_whose_room_a_rival_took_cannot_be_confirmed_even_by_a_lagging_clock(
-    make_slotbook: MakeSlotbook, clock: FakeClock
-) -> None:
-    app = make_slotbook(issue_catalog())
+def _confirm(app: Slotbook, held: Any) -> None:
+    ref = ("public_id", held.public_id)
     catalog = tenant_catalog(app, "acme")
-    held, rival = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "passport", 1)
-    with pytest.raises(NotHeld):
-        confirm(
-            app,
-            catalog,
-            ref=("public_id", held.public_id),
-            details=BookingDetails(),
-            internal=False,
-        )
-    _only_the_rival_is_firm(app, held, rival)
-    assert _live_sessions_at(app, "passport", 1) == []  # the rival's booking still holds it
+    confirm(app, catalog, ref=ref, details=BookingDetails(), internal=False)
 
 
-def test_a_group_hold_whose_spaces_a_rival_took_cannot_be_booked_by_a_lagging_clock(
-    make_slotbook: MakeSlotbook, clock: FakeClock
+def _book_five(app: Slotbook, held: Any) -> None:
+    five = [Participant(CustomerDetails(first_name="Ann"), spaces=5)]
+    catalog = tenant_catalog(app, "acme")
+    book_participants(
+        app, catalog, hold=("public_id", held.public_id), participants=five, internal=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("service", "people", "make_firm"),
+    [("passport", 1, _confirm), ("workshop", 5, _book_five)],
+    ids=["confirm a hold", "book a group hold"],
+)
+def test_a_hold_whose_room_a_rival_took_cannot_be_made_firm_even_by_a_lagging_clock(
+    make_slotbook: MakeSlotbook,
+    clock: FakeClock,
+    service: str,
+    people: int,
+    make_firm: Callable[[Slotbook, Any], None],
 ) -> None:
     app = make_slotbook(issue_catalog())
-    catalog = tenant_catalog(app, "acme")
-    held, rival = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, "workshop", 5)
+    held, rival = _rival_takes_the_expired_hold_then_the_clock_lags(app, clock, service, people)
     with pytest.raises(NotHeld):
-        book_participants(
-            app,
-            catalog,
-            hold=("public_id", held.public_id),
-            participants=[Participant(CustomerDetails(first_name="Ann"), spaces=5)],
-            internal=False,
-        )
+        make_firm(app, held)
     _only_the_rival_is_firm(app, held, rival)
-    assert _live_sessions_at(app, "workshop", 1) == []  # the rival's 5 fill the session
+    assert _live_sessions_at(app, service, 1) == []  # the rival's booking still fills it
 
 
 def test_moving_into_a_hold_frees_the_old_session_at_once(make_slotbook: MakeSlotbook) -> None:
