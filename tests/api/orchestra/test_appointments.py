@@ -177,3 +177,24 @@ def test_reschedule_across_a_dst_change_takes_the_elapsed_length(
         "2030-03-31T00:30:00.000+0000",
         "2030-03-31T01:00:00.000+0000",
     )
+
+
+def test_reschedule_across_the_repeated_hour_reads_end_as_its_later_occurrence(
+    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+) -> None:
+    catalog = issue_catalog(horizon_days=365)
+    catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["00:00-06:00"]
+    orchestra = make_orchestra(catalog)
+    night = "2030-10-27"  # Amsterdam: 03:00 CEST is 02:00 CET, so 02:15 happens twice
+    booked = orchestra.book("idcard", night, "05:00", {"customer": {"firstName": "Ann"}})
+    moved = orchestra.put(
+        f"/v1/appointments/{booked.json()['publicId']}/reschedule"
+        f"?start={night}T02:45:00&end={night}T02:15:00"
+    )
+    assert moved.status_code == 200, moved.text
+    appointment = moved.json()["appointment"]
+    # 02:45 CEST to 02:15 CET: 30 minutes across the change.
+    assert (appointment["start"], appointment["end"]) == (
+        "2030-10-27T00:45:00.000+0000",
+        "2030-10-27T01:15:00.000+0000",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
@@ -15,7 +17,6 @@ from slotbook.api.orchestra.params import (
     locale_of,
     params_of,
     parse_local_datetime,
-    start_at,
     starts_at,
 )
 from slotbook.domain.errors import NotFound
@@ -52,15 +53,17 @@ def register(app: FastAPI) -> None:
             current = live_appointment(app_, catalog, public_id)
             branch = catalog.branch(current.branch_key, include_retired=True)
             starts = starts_at(branch, *parse_local_datetime(start_text, "start"))
-            end = start_at(branch, *parse_local_datetime(end_text, "end")) if end_text else None
-            if end is not None:  # an explicit end pins the first occurrence of both times
-                starts = starts[:1]
-                if end <= starts[0]:
-                    raise BadInput("end must be after start", field="end", code=INVALID_DATE)
+            ends: tuple[datetime | None, ...] = (None,)
+            if end_text:
+                ends = starts_at(branch, *parse_local_datetime(end_text, "end"))
+            # In a repeated hour either time may name two instants: try the pairs in order.
+            pairs = [(s, e) for s in starts for e in ends if e is None or e > s]
+            if not pairs:
+                raise BadInput("end must be after start", field="end", code=INVALID_DATE)
             moved = first_free(
-                starts,
-                lambda start: changes.reschedule(
-                    app_, catalog, ref=("public_id", public_id), start=start, end=end
+                pairs,
+                lambda pair: changes.reschedule(
+                    app_, catalog, ref=("public_id", public_id), start=pair[0], end=pair[1]
                 ),
             )
             body = out.appointment_json(moved, catalog, locale_of(request))

@@ -27,6 +27,7 @@ from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import check_bookable
 from slotbook.services.context import Slotbook
 
+S = TypeVar("S")
 T = TypeVar("T")
 
 MAX_EXTRA_CUSTOMERS = 100
@@ -137,13 +138,8 @@ def starts_at(branch: Branch, day: date, minutes: int) -> tuple[datetime, ...]:
     return tuple(datetime.fromtimestamp(instant, tz=UTC) for instant in found)
 
 
-def start_at(branch: Branch, day: date, minutes: int) -> datetime:
-    """The first instant a branch-local time names on a date."""
-    return starts_at(branch, day, minutes)[0]
-
-
-def first_free(starts: Sequence[datetime], attempt: Callable[[datetime], T]) -> T:
-    """``attempt`` at the first of ``starts`` that is free.
+def first_free(starts: Sequence[S], attempt: Callable[[S], T]) -> T:
+    """``attempt`` at the first of ``starts`` (instants, or start/end pairs) that is free.
 
     The API names a start by wall-clock time only, so a time the times list offers from the
     repeated hour of a fall-back night must be bookable even when its first occurrence is taken.
