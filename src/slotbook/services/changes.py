@@ -22,15 +22,20 @@ from slotbook.services.ports import UnitOfWork
 
 
 def _finish(
-    uow: UnitOfWork, catalog: Catalog, appointment: Appointment, now: datetime
+    uow: UnitOfWork,
+    catalog: Catalog,
+    appointment: Appointment,
+    now: datetime,
+    *,
+    firming_a_hold: bool = False,
 ) -> Appointment:
+    """Save, recount the appointment's session (``reclaim`` it when a hold becomes firm), commit."""
     save(uow, catalog, appointment, now)
     assert appointment.session_id is not None
-    uow.bookings.recount(appointment.session_id, now)
-    return _commit(uow, catalog, appointment)
-
-
-def _commit(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> Appointment:
+    if firming_a_hold:
+        reclaim(uow, appointment.session_id, now)
+    else:
+        uow.bookings.recount(appointment.session_id, now)
     result = reread(uow, catalog, appointment)
     uow.commit()
     return result
@@ -82,10 +87,7 @@ def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appoin
             raise NotHeld("The hold has expired", expired=True)
         appointment.status = Status.RESERVED
         appointment.expires_at = None
-        save(uow, catalog, appointment, now)
-        assert appointment.session_id is not None
-        reclaim(uow, appointment.session_id, now)
-        return _commit(uow, catalog, appointment)
+        return _finish(uow, catalog, appointment, now, firming_a_hold=True)
 
 
 @retrying
@@ -172,10 +174,8 @@ def reschedule_to_hold(
         held.expires_at = None
         save(uow, catalog, held, now)
         uow.bookings.recount(old_session, now, excluding=appointment.id)
-        save(uow, catalog, appointment, now)
-        assert appointment.session_id is not None  # the hold's session, where it now counts
-        reclaim(uow, appointment.session_id, now)
-        return _commit(uow, catalog, appointment)
+        # The appointment now counts in the hold's session.
+        return _finish(uow, catalog, appointment, now, firming_a_hold=True)
 
 
 @retrying
