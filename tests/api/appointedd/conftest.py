@@ -45,8 +45,18 @@ def surface_client(
 
 
 @pytest.fixture
-def api(surface_client: MakeClient) -> TestClient:
+def studio_client(surface_client: MakeClient) -> MakeClient:
+    """A client for a variant of the studio catalog, sending the studio's API key."""
+
+    def make(catalog: dict[str, Any]) -> TestClient:
+        client = surface_client(catalog)
+        client.headers["X-API-KEY"] = KEY_ACME
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api(studio_client: MakeClient) -> TestClient:
     """The studio tenant's client, with its API key."""
-    client = surface_client(studio_catalog())
-    client.headers["X-API-KEY"] = KEY_ACME
-    return client
+    return studio_client(studio_catalog())

@@ -8,7 +8,6 @@ from starlette.testclient import TestClient
 
 from tests.api.appointedd.conftest import MakeClient
 from tests.api.appointedd.helpers import (
-    KEY_ACME,
     at,
     book,
     hold,
@@ -19,15 +18,13 @@ from tests.api.appointedd.helpers import (
 )
 
 
-def _client(surface_client: MakeClient) -> TestClient:
+def _client(studio_client: MakeClient) -> TestClient:
     """The studio, its 5-space yoga class also offered as 90 minutes (60 is the default)."""
     catalog: dict[str, Any] = studio_catalog()
     yoga = catalog["tenants"][0]["services"][0]
     assert yoga["id"] == "yoga"
     yoga["durations"] = [{"minutes": 60, "default": True}, {"minutes": 90}]
-    client = surface_client(catalog)
-    client.headers["X-API-KEY"] = KEY_ACME
-    return client
+    return studio_client(catalog)
 
 
 def _starts(found: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -35,9 +32,9 @@ def _starts(found: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_another_duration_neither_joins_nor_overlaps_a_group_booking(
-    surface_client: MakeClient,
+    studio_client: MakeClient,
 ) -> None:
-    api = _client(surface_client)
+    api = _client(studio_client)
     ids = ids_by_name(api)
     yoga, room = ids["Yoga class"], ids["Room 1"]
     before = _starts(search(api, yoga, at("09:00"), at("17:00"), duration=90))
@@ -72,9 +69,9 @@ def test_another_duration_neither_joins_nor_overlaps_a_group_booking(
 
 
 def test_a_90_minute_group_booking_is_not_joined_at_the_default_length(
-    surface_client: MakeClient,
+    studio_client: MakeClient,
 ) -> None:
-    api = _client(surface_client)
+    api = _client(studio_client)
     ids = ids_by_name(api)
     yoga = ids["Yoga class"]
     slot = hold(api, yoga, at("13:00"), duration=90).json()["data"]

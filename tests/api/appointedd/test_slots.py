@@ -8,7 +8,6 @@ from starlette.testclient import TestClient
 
 from tests.api.appointedd.conftest import MakeClient
 from tests.api.appointedd.helpers import (
-    KEY_ACME,
     at,
     book,
     hold,
@@ -162,11 +161,10 @@ def test_a_slot_whose_booking_was_cancelled_is_gone(api: TestClient) -> None:
     assert (released.status_code, released.json()["error"]) == (404, "not_found")
 
 
-def test_a_start_that_a_dst_change_skips_is_refused_not_moved(surface_client: MakeClient) -> None:
+def test_a_start_that_a_dst_change_skips_is_refused_not_moved(studio_client: MakeClient) -> None:
     catalog = studio_catalog()
     catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["00:00-06:00"]
-    api = surface_client(catalog)
-    api.headers["X-API-KEY"] = KEY_ACME
+    api = studio_client(catalog)
     ids = ids_by_name(api)
     # 2030-03-31 is the spring-forward night in Amsterdam: 02:00-03:00 does not exist.
     skipped = hold(api, ids["Consultation"], "2030-03-31T02:30:00")

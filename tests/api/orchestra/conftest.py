@@ -68,3 +68,17 @@ def make_orchestra(
 ) -> Callable[[dict[str, Any]], Orchestra]:
     """The Orchestra API over a given catalog."""
     return lambda catalog: Orchestra(make_client(catalog))
+
+
+@pytest.fixture
+def sunday_night_orchestra(
+    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+) -> Callable[[str], Orchestra]:
+    """The issue's catalog open on Sunday nights (``hours``), with DST Sundays in the horizon."""
+
+    def make(hours: str) -> Orchestra:
+        catalog = issue_catalog(horizon_days=365)
+        catalog["tenants"][0]["branches"][0]["hours"]["sun"] = [hours]
+        return make_orchestra(catalog)
+
+    return make

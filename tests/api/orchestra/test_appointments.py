@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+
+import pytest
 
 from tests.api.orchestra.conftest import Orchestra
 from tests.conftest import FakeClock
-from tests.factories import issue_catalog
 
 
 def _booked(
@@ -157,44 +157,32 @@ def test_an_external_id_with_reserved_characters_is_found_when_percent_encoded(
     assert bare.json()["appointmentList"] == []
 
 
+@pytest.mark.parametrize(
+    ("night", "start", "end", "stored"),
+    [
+        # Spring: 01:30 CET to 03:00 CEST is 30 minutes, not the 90 the wall clock suggests.
+        ("2030-03-31", "01:30", "03:00", ("00:30", "01:00")),
+        # Autumn: 02:15 happens twice; 02:45 CEST to the later 02:15 CET is 30 minutes.
+        ("2030-10-27", "02:45", "02:15", ("00:45", "01:15")),
+    ],
+    ids=["spring forward", "fall back"],
+)
 def test_reschedule_across_a_dst_change_takes_the_elapsed_length(
-    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+    sunday_night_orchestra: Callable[[str], Orchestra],
+    night: str,
+    start: str,
+    end: str,
+    stored: tuple[str, str],
 ) -> None:
-    catalog = issue_catalog(horizon_days=365)
-    catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["00:00-06:00"]
-    orchestra = make_orchestra(catalog)
-    night = "2030-03-31"  # Amsterdam: 02:00 CET is 03:00 CEST
+    orchestra = sunday_night_orchestra("00:00-06:00")
     booked = orchestra.book("idcard", night, "05:00", {"customer": {"firstName": "Ann"}})
     assert booked.status_code == 200, booked.text
     moved = orchestra.put(
         f"/v1/appointments/{booked.json()['publicId']}/reschedule"
-        f"?start={night}T01:30:00&end={night}T03:00:00"
+        f"?start={night}T{start}:00&end={night}T{end}:00"
     )
     assert moved.status_code == 200, moved.text
     appointment = moved.json()["appointment"]
-    # 01:30 CET to 03:00 CEST is 30 minutes, not the 90 the wall clock suggests.
-    assert (appointment["start"], appointment["end"]) == (
-        "2030-03-31T00:30:00.000+0000",
-        "2030-03-31T01:00:00.000+0000",
-    )
-
-
-def test_reschedule_across_the_repeated_hour_reads_end_as_its_later_occurrence(
-    make_orchestra: Callable[[dict[str, Any]], Orchestra],
-) -> None:
-    catalog = issue_catalog(horizon_days=365)
-    catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["00:00-06:00"]
-    orchestra = make_orchestra(catalog)
-    night = "2030-10-27"  # Amsterdam: 03:00 CEST is 02:00 CET, so 02:15 happens twice
-    booked = orchestra.book("idcard", night, "05:00", {"customer": {"firstName": "Ann"}})
-    moved = orchestra.put(
-        f"/v1/appointments/{booked.json()['publicId']}/reschedule"
-        f"?start={night}T02:45:00&end={night}T02:15:00"
-    )
-    assert moved.status_code == 200, moved.text
-    appointment = moved.json()["appointment"]
-    # 02:45 CEST to 02:15 CET: 30 minutes across the change.
-    assert (appointment["start"], appointment["end"]) == (
-        "2030-10-27T00:45:00.000+0000",
-        "2030-10-27T01:15:00.000+0000",
+    assert (appointment["start"], appointment["end"]) == tuple(
+        f"{night}T{utc}:00.000+0000" for utc in stored
     )

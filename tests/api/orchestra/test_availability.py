@@ -121,11 +121,9 @@ def test_date_with_time_part_is_accepted_as_the_manual_shows_it(orchestra: Orche
 
 
 def test_a_time_the_fall_back_night_repeats_is_listed_once_and_bookable_twice(
-    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+    sunday_night_orchestra: Callable[[str], Orchestra],
 ) -> None:
-    catalog = issue_catalog(horizon_days=365)
-    catalog["tenants"][0]["branches"][0]["hours"]["sun"] = ["01:00-04:00"]
-    orchestra = make_orchestra(catalog)
+    orchestra = sunday_night_orchestra("01:00-04:00")
     night = "2030-10-27"  # Amsterdam turns 03:00 back to 02:00: 02:30 happens twice
     times = orchestra.times("idcard", night)
     assert times == sorted(set(times))
