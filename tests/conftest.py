@@ -156,14 +156,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     raise ValueError(f"unknown test database {request.param!r}")
 
 
+def without_abuse_limits(catalog: dict[str, Any]) -> dict[str, Any]:
+    """The catalog with the per-client abuse limits off, unless a tenant sets them itself.
+
+    Tests act as one client sending many writes; the limits have tests of their own.
+    """
+    tenants = [
+        {"writes_per_minute": None, "max_live_holds_per_client": None, **tenant}
+        for tenant in catalog.get("tenants", [])
+    ]
+    return {**catalog, "tenants": tenants}
+
+
 @pytest.fixture
 def make_slotbook(db_url: str, clock: FakeClock) -> Iterator[Callable[[dict[str, Any]], Slotbook]]:
-    """Build an application on the test database with a catalog loaded."""
+    """Build an application on the test database with a catalog loaded (abuse limits off
+    unless the catalog sets them)."""
     built: list[Slotbook] = []
 
     def make(catalog: dict[str, Any]) -> Slotbook:
         app = build_slotbook(db_url, clock=clock, run_migrations=False)
-        load_catalog(app, validate_catalog(catalog))
+        load_catalog(app, validate_catalog(without_abuse_limits(catalog)))
         built.append(app)
         return app
 
@@ -213,7 +226,7 @@ class LiveServer:
         command = [sys.executable, "-m", "slotbook", "serve", "--database", self.db_url]
         if catalog is not None:
             path = self.workdir / "catalog.json"
-            path.write_text(json.dumps(catalog))
+            path.write_text(json.dumps(without_abuse_limits(catalog)))
             command += ["--catalog", str(path)]
         port = _free_port()
         command += ["--port", str(port), "--workers", str(workers)]

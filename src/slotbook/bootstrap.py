@@ -23,6 +23,16 @@ def build_slotbook(
 
 
 def app_from_env() -> FastAPI:
-    """ASGI app for server workers: settings from the environment, schema already migrated."""
+    """ASGI app for server workers: settings from the environment, schema already migrated.
+
+    The server's own housekeeping (retention, pruning) runs in every worker; each round is
+    idempotent, so several workers tidying at once do no harm.
+    """
     settings = Settings.from_env()
-    return create_app(build_slotbook(settings.database_url, run_migrations=False))
+    return create_app(
+        build_slotbook(settings.database_url, run_migrations=False),
+        cors_origins=settings.cors_origins,
+        trusted_proxies=settings.trusted_proxies,
+        housekeeping=True,
+        access_log=True,
+    )

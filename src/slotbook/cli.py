@@ -1,4 +1,5 @@
-"""Command line: ``slotbook serve | demo | migrate | catalog | keys``. Thin: parse, then call."""
+"""Command line: ``slotbook serve | demo | migrate | catalog | keys | customers | retention |
+audit``. Thin: parse, then call."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
 from slotbook.catalog.loader import read_catalog_file
-from slotbook.config import DATABASE_ENV
+from slotbook.config import DATABASE_ENV, InvalidSetting, Settings, merged
 from slotbook.domain.errors import CatalogError, DomainError
 from slotbook.persistence.database import UnsupportedDatabase, default_database_url
 
-DEMO_DATABASE = "sqlite:///slotbook-demo.sqlite3"
+DEMO_FILE = "slotbook-demo.sqlite3"
+DEMO_DATABASE = f"sqlite:///{DEMO_FILE}"
+SCOPES = ("booking", "staff", "admin")
 
 
 def _database_arg(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +31,29 @@ def _database_arg(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _server_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="URL",
+        help="a website whose pages may call the API from a browser (repeatable; default: "
+        "none, CORS off; also SLOTBOOK_CORS_ORIGINS, comma-separated)",
+    )
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS",
+        help="a reverse proxy (address or network) whose X-Forwarded-For names the client "
+        "(repeatable; also SLOTBOOK_TRUSTED_PROXIES)",
+    )
+
+
+def _tenant_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tenant", required=True, help="tenant id")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="slotbook", description="Self-hosted appointment booking")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -33,14 +61,17 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP server")
     _database_arg(serve)
     serve.add_argument("--catalog", metavar="FILE", help="load this catalog file on start")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    _server_args(serve)
     serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
 
-    demo = commands.add_parser("demo", help="serve the demo catalog on SQLite")
+    demo = commands.add_parser(
+        "demo", help=f"serve the demo catalog on SQLite (data in ./{DEMO_FILE})"
+    )
     demo.add_argument("--database", metavar="URL", default=DEMO_DATABASE)
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--reset", action="store_true", help="start from an empty demo database (deletes it)"
+    )
+    _server_args(demo)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     _database_arg(migrate)
@@ -56,8 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="manage API keys")
     key_commands = keys.add_subparsers(dest="action", required=True)
     create = key_commands.add_parser("create", help="create a key (shown once)")
-    create.add_argument("--tenant", required=True)
-    create.add_argument("--internal", action="store_true", help="may book offline services")
+    _tenant_arg(create)
+    create.add_argument(
+        "--scope",
+        choices=SCOPES,
+        help="booking: a citizen's page or app; staff: desks and integrations; "
+        "admin: catalog, keys, erasure (default booking)",
+    )
+    create.add_argument("--internal", action="store_true", help="the older name of --scope staff")
     create.add_argument("--label")
     _database_arg(create)
     listing = key_commands.add_parser("list", help="list keys (never their values)")
@@ -66,6 +103,28 @@ def _parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by id")
     revoke.add_argument("id", type=int)
     _database_arg(revoke)
+
+    customers = commands.add_parser("customers", help="customers' personal data")
+    customer_commands = customers.add_subparsers(dest="action", required=True)
+    erase = customer_commands.add_parser(
+        "erase", help="anonymise a customer everywhere (appointment times stay)"
+    )
+    _tenant_arg(erase)
+    who = erase.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email")
+    who.add_argument("--external-id")
+    who.add_argument("--id", help="any id of the customer")
+    _database_arg(erase)
+
+    retention = commands.add_parser("retention", help="apply the tenants' retention periods")
+    retention_commands = retention.add_subparsers(dest="action", required=True)
+    run = retention_commands.add_parser("run", help="anonymise what is older than retention_days")
+    _database_arg(run)
+
+    audit = commands.add_parser("audit", help="print a tenant's audit log (tab-separated)")
+    _tenant_arg(audit)
+    audit.add_argument("--since", metavar="YYYY-MM-DD", help="from this day on (UTC)")
+    _database_arg(audit)
     return parser
 
 
@@ -75,7 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except CatalogError as exc:
-        print("catalog refused, nothing was applied:", file=sys.stderr)
+        print(
+            f"catalog refused ({len(exc.problems)} problem(s)), nothing was applied:",
+            file=sys.stderr,
+        )
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
@@ -85,67 +147,151 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OperationalError as exc:
         print(f"error: cannot use the database: {exc.orig}", file=sys.stderr)
         return 1
-    except UnsupportedDatabase as exc:
+    except (UnsupportedDatabase, InvalidSetting) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
 
 def _run(args: argparse.Namespace) -> int:
-    from slotbook.bootstrap import build_slotbook
-    from slotbook.services import access
-    from slotbook.services.catalog import load_catalog
-
     if args.command == "catalog" and args.action == "check":
         document = read_catalog_file(args.file)
         print(f"{args.file}: ok ({len(document.tenants)} tenant(s))")
         return 0
     database = getattr(args, "database", None) or default_database_url()
     if args.command == "demo":
-        from slotbook.demo import DEMO_CATALOG
-
-        args.catalog, args.workers = str(DEMO_CATALOG), 1
-        print("Slotbook demo: the bundled catalog on", database)
-        return _serve(args, database)
+        return _demo(args, database)
     if args.command == "serve":
         return _serve(args, database)
-    app = build_slotbook(database)
     if args.command == "migrate":
-        print("schema is up to date")
-    elif args.command == "catalog":
+        return _migrate(database)
+    from slotbook.bootstrap import build_slotbook
+
+    app = build_slotbook(database)
+    if args.command == "catalog":
+        from slotbook.services.catalog import load_catalog
+
         document = read_catalog_file(args.file)
         load_catalog(app, document)
         print(f"{args.file}: loaded {len(document.tenants)} tenant(s)")
-    elif args.action == "create":
-        created = access.create_key(
-            app, tenant_key=args.tenant, internal=args.internal, label=args.label
+    elif args.command == "keys":
+        _keys(app, args)
+    elif args.command == "customers":
+        from slotbook.services.catalog import tenant_catalog
+        from slotbook.services.privacy import erase_customer
+
+        done = erase_customer(
+            app,
+            tenant_catalog(app, args.tenant),
+            email=args.email,
+            external_id=args.external_id,
+            customer_id=args.id,
         )
+        print(f"erased {done.customers} customer(s); anonymised {done.appointments} appointment(s)")
+    elif args.command == "retention":
+        from slotbook.services.housekeeping import run_retention
+
+        for tenant, done in run_retention(app).items():
+            print(
+                f"{tenant}: anonymised {done.appointments} appointment(s), "
+                f"{done.customers} customer(s)"
+            )
+    else:
+        _audit(app, args)
+    return 0
+
+
+def _keys(app: object, args: argparse.Namespace) -> None:
+    from slotbook.services import access
+    from slotbook.services.actor import Scope
+    from slotbook.services.context import Slotbook
+
+    assert isinstance(app, Slotbook)
+    if args.action == "create":
+        if args.internal and args.scope not in (None, "staff"):
+            raise InvalidSetting("--internal means --scope staff; give one of them")
+        scope = Scope(args.scope or ("staff" if args.internal else "booking"))
+        created = access.create_key(app, tenant_key=args.tenant, scope=scope, label=args.label)
         print(created.key)
         print(
-            f"key id {created.info.id} for tenant {args.tenant}; "
+            f"key id {created.info.id} ({scope} scope) for tenant {args.tenant}; "
             "store it now, it is not shown again",
             file=sys.stderr,
         )
     elif args.action == "list":
         for info in access.list_keys(app, tenant_key=args.tenant):
             state = "revoked" if info.revoked else "active"
-            kind = "internal" if info.internal else "public"
-            print(
-                "\t".join(
-                    [
-                        str(info.id),
-                        info.tenant_key,
-                        info.prefix + "…",
-                        kind,
-                        info.source,
-                        state,
-                        info.label or "",
-                    ]
-                )
-            )
+            fields = [str(info.id), info.tenant_key, info.prefix + "…", info.scope, info.source]
+            print("\t".join([*fields, state, info.label or ""]))
     else:
         access.revoke_key(app, key_id=args.id)
         print(f"key {args.id} revoked")
+
+
+def _audit(app: object, args: argparse.Namespace) -> None:
+    from slotbook.services.audit import read_log
+    from slotbook.services.catalog import tenant_catalog
+    from slotbook.services.context import Slotbook
+
+    assert isinstance(app, Slotbook)
+    since = None
+    if args.since:
+        try:
+            since = datetime.combine(date.fromisoformat(args.since), time(0), tzinfo=UTC)
+        except ValueError:
+            raise InvalidSetting(f"--since {args.since!r}: give a date as YYYY-MM-DD") from None
+    print(
+        "\t".join(
+            [
+                "at",
+                "key",
+                "scope",
+                "client",
+                "operation",
+                "appointment",
+                "outcome",
+                "route",
+                "detail",
+            ]
+        )
+    )
+    for entry in read_log(app, tenant_catalog(app, args.tenant), since=since):
+        row = [
+            entry.at.isoformat(timespec="seconds"),
+            "-" if entry.key_id is None else str(entry.key_id),
+            entry.scope or "-",
+            entry.client_address or "-",
+            entry.operation,
+            entry.appointment or "-",
+            entry.outcome,
+            entry.route or "-",
+            entry.detail or "",
+        ]
+        print("\t".join(row))
+
+
+def _migrate(database: str) -> int:
+    from slotbook.persistence.database import create_db_engine, migrate
+
+    before, after = migrate(create_db_engine(database))
+    if before is None:
+        print(f"created the schema (revision {after})")
+    elif before == after:
+        print(f"the schema is up to date (revision {after})")
+    else:
+        print(f"upgraded the schema from revision {before} to {after}")
     return 0
+
+
+def _demo(args: argparse.Namespace, database: str) -> int:
+    from slotbook.demo import DEMO_CATALOG
+
+    if args.reset and database == DEMO_DATABASE:
+        for suffix in ("", "-wal", "-shm"):
+            Path(DEMO_FILE + suffix).unlink(missing_ok=True)
+    args.catalog, args.workers = str(DEMO_CATALOG), 1
+    print(f"Slotbook demo: the bundled catalog on {database}")
+    print("  (start again from scratch with: slotbook demo --reset)")
+    return _serve(args, database)
 
 
 def _serve(args: argparse.Namespace, database: str) -> int:
@@ -154,10 +300,16 @@ def _serve(args: argparse.Namespace, database: str) -> int:
     from slotbook.bootstrap import build_slotbook
     from slotbook.services.catalog import load_catalog
 
+    from_env = Settings.from_env()
+    settings = Settings(
+        database_url=database,
+        cors_origins=merged(args.cors_origin, from_env.cors_origins),
+        trusted_proxies=merged(args.trusted_proxy, from_env.trusted_proxies),
+    )
     app = build_slotbook(database)  # migrates before any worker starts
     if args.catalog:
         load_catalog(app, read_catalog_file(args.catalog))
-    os.environ[DATABASE_ENV] = database
+    os.environ.update(settings.to_env())
     uvicorn.run(
         "slotbook.bootstrap:app_from_env",
         factory=True,
@@ -165,5 +317,9 @@ def _serve(args: argparse.Namespace, database: str) -> int:
         port=args.port,
         workers=args.workers if args.workers > 1 else None,
         log_level="info",
+        # Slotbook writes its own access log (routes, not paths: no personal data), and
+        # decides itself which proxies may name the client (--trusted-proxy).
+        access_log=False,
+        proxy_headers=False,
     )
     return 0

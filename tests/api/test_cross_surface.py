@@ -70,10 +70,16 @@ def catalog(**tenant: Any) -> dict[str, Any]:
     return {"tenants": [base]}
 
 
+DESK_KEY = "acme-desk-key-0001"
+
+
 @pytest.fixture
 def client(make_client: Callable[[dict[str, Any]], TestClient]) -> TestClient:
-    """The whole server over the shared catalog."""
-    return make_client(catalog())
+    """The whole server over the shared catalog, seen by the organisation's desk (staff key):
+    these tests follow one booking across surfaces, lists included."""
+    client = make_client(catalog(api_keys=[{"key": DESK_KEY, "scope": "staff"}]))
+    client.headers["X-API-KEY"] = DESK_KEY
+    return client
 
 
 def qmatic_ids(client: TestClient, headers: dict[str, str] | None = None) -> dict[str, str]:
@@ -323,9 +329,9 @@ ACME_KEY, BETA_KEY = "acme-key-000001", "beta-key-000002"
 
 
 def two_tenants() -> dict[str, Any]:
-    first = catalog(api_keys=[ACME_KEY])
+    first = catalog(api_keys=[{"key": ACME_KEY, "scope": "staff"}])
     other = copy.deepcopy(first["tenants"][0])
-    other.update(id="beta", name="Beta", api_keys=[BETA_KEY])
+    other.update(id="beta", name="Beta", api_keys=[{"key": BETA_KEY, "scope": "staff"}])
     first["tenants"].append(other)
     return first
 

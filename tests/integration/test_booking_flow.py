@@ -10,6 +10,7 @@ import pytest
 
 from slotbook.domain.errors import NotHeld, SlotTaken
 from slotbook.domain.model import CustomerDetails, Status
+from slotbook.services.actor import Actor, Scope
 from slotbook.services.availability import SlotQuery, find_days, find_openings
 from slotbook.services.booking import (
     BookingDetails,
@@ -24,6 +25,8 @@ from slotbook.services.context import Slotbook
 from slotbook.services.queries import get_appointment
 from tests.conftest import FakeClock
 from tests.factories import issue_catalog
+
+CITIZEN = Actor(Scope.BOOKING, address="192.0.2.1")
 
 MakeSlotbook = Callable[[dict[str, Any]], Slotbook]
 TEN = timedelta(minutes=10)
@@ -88,7 +91,7 @@ def test_confirming_an_expired_hold_fails(make_slotbook: MakeSlotbook, clock: Fa
             catalog,
             ref=("public_id", held.public_id),
             details=BookingDetails(),
-            internal=False,
+            actor=CITIZEN,
         )
 
 
@@ -105,7 +108,7 @@ def test_confirm_with_more_customers_lengthens_the_appointment(make_slotbook: Ma
         catalog,
         ref=("public_id", held.public_id),
         details=BookingDetails(customers=people),
-        internal=False,
+        actor=CITIZEN,
     )
     assert done.end - done.start == timedelta(minutes=15)
     assert [c.first_name for c in done.customers] == ["A", "B"]
@@ -190,14 +193,14 @@ def _live_sessions_at(app: Slotbook, service: str, people: int) -> list[Any]:
 def _confirm(app: Slotbook, held: Any) -> None:
     ref = ("public_id", held.public_id)
     catalog = tenant_catalog(app, "acme")
-    confirm(app, catalog, ref=ref, details=BookingDetails(), internal=False)
+    confirm(app, catalog, ref=ref, details=BookingDetails(), actor=CITIZEN)
 
 
 def _book_five(app: Slotbook, held: Any) -> None:
     five = [Participant(CustomerDetails(first_name="Ann"), spaces=5)]
     catalog = tenant_catalog(app, "acme")
     book_participants(
-        app, catalog, hold=("public_id", held.public_id), participants=five, internal=False
+        app, catalog, hold=("public_id", held.public_id), participants=five, actor=CITIZEN
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from slotbook.bootstrap import build_slotbook
 from slotbook.domain.errors import AuthenticationRequired
-from slotbook.services.access import authorize
+from slotbook.services.access import identify as authorize
 from tests.factories import issue_catalog
 
 

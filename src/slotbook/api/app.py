@@ -2,34 +2,81 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
 from slotbook import __version__
-from slotbook.api.common import JSON, ErrorRenderer, PathNormalizer
+from slotbook.api.kit.access import ClientAddress
+from slotbook.api.kit.docs import ASSETS_PATH, assets
+from slotbook.api.kit.errors import ErrorRenderer
+from slotbook.api.kit.http import JSON
+from slotbook.api.kit.idempotency import Idempotency
+from slotbook.api.kit.logs import AccessLog
+from slotbook.api.kit.paths import PathNormalizer
 from slotbook.services.context import Slotbook
+from slotbook.services.health import readiness
+from slotbook.services.housekeeping import Housekeeper
 
 SURFACES = {
     "orchestra": "/calendar-backend/public/api",
     "qmatic": "/external/v1",
     "onsched": "/consumer/v1",
     "appointedd": "/v1",
+    "native": "/api/v1",
 }
 
 
-def create_app(slotbook: Slotbook) -> FastAPI:
-    """The whole HTTP server: every vendor surface on one scheduling core."""
+def create_app(
+    slotbook: Slotbook,
+    *,
+    cors_origins: Sequence[str] = (),
+    trusted_proxies: Sequence[str] = (),
+    housekeeping: bool = False,
+    access_log: bool = False,
+) -> FastAPI:
+    """The whole HTTP server: every surface on one scheduling core.
+
+    CORS is off unless ``cors_origins`` names the websites whose pages may call the API.
+    ``trusted_proxies`` are the addresses whose ``X-Forwarded-For`` names the client.
+    With ``housekeeping`` the server applies retention and prunes old records by itself.
+    """
+    from slotbook.api.appointedd import errors as appointedd_errors
     from slotbook.api.appointedd import routes as appointedd_api
-    from slotbook.api.onsched import deps as onsched_errors
+    from slotbook.api.native import errors as native_errors
+    from slotbook.api.native import routes as native_api
+    from slotbook.api.onsched import errors as onsched_errors
     from slotbook.api.onsched import routes as onsched_api
     from slotbook.api.onsched import token as token_errors
+    from slotbook.api.orchestra import errors as orchestra_errors
     from slotbook.api.orchestra import routes as orchestra_api
-    from slotbook.api.qmatic import deps as qmatic_errors
+    from slotbook.api.qmatic import errors as qmatic_errors
     from slotbook.api.qmatic import routes as qmatic_api
 
-    app = FastAPI(title="Slotbook", version=__version__, default_response_class=JSON)
+    keeper = Housekeeper(slotbook) if housekeeping else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if keeper is not None:
+            keeper.start()
+        yield
+        if keeper is not None:
+            keeper.stop()
+
+    app = FastAPI(
+        title="Slotbook",
+        version=__version__,
+        default_response_class=JSON,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.slotbook = slotbook
 
     @app.get("/", include_in_schema=False)
@@ -38,22 +85,37 @@ def create_app(slotbook: Slotbook) -> FastAPI:
 
     @app.get("/health", include_in_schema=False)
     def health() -> JSON:
+        """Liveness: the process answers."""
         return JSON({"status": "ok"})
+
+    @app.get("/ready", include_in_schema=False)
+    async def ready() -> JSON:
+        """Readiness: the database answers and has the schema this version needs."""
+        state = await run_in_threadpool(readiness, slotbook)
+        return JSON(state.as_json(), status_code=200 if state.ready else 503)
 
     app.mount(SURFACES["orchestra"], orchestra_api.create_surface(slotbook))
     app.mount(SURFACES["qmatic"], qmatic_api.create_surface(slotbook))
     app.mount(SURFACES["onsched"], onsched_api.create_surface(slotbook))
     app.mount("/connect", onsched_api.create_token_surface(slotbook))
     app.mount(SURFACES["appointedd"], appointedd_api.create_surface(slotbook))
-    # A path no mount matches (e.g. one with an encoded line break) still answers in the
-    # format of the surface whose prefix it carries.
+    app.mount(SURFACES["native"], native_api.create_surface(slotbook))
+    app.mount(ASSETS_PATH, assets())
+    # Each prefix's error format, for paths no route matches and for the idempotency layer.
     renderers: list[tuple[str, ErrorRenderer, str]] = [
-        (SURFACES["orchestra"], orchestra_api.render_error, "404"),
+        (SURFACES["orchestra"], orchestra_errors.render_error, "404"),
         (SURFACES["qmatic"], qmatic_errors.render, "not_found"),
         (SURFACES["onsched"], onsched_errors.render_error, "not_found"),
         ("/connect", token_errors.render_oauth_error, "invalid_request"),
-        (SURFACES["appointedd"], appointedd_api.render_error, "not_found"),
+        (SURFACES["native"], native_errors.render_problem, "not_found"),
+        (SURFACES["appointedd"], appointedd_errors.render_error, "not_found"),
     ]
+
+    def surface_of(path: str) -> tuple[str, ErrorRenderer] | None:
+        for prefix, render, _code in renderers:
+            if path == prefix or path.startswith(prefix + "/"):
+                return prefix, render
+        return None
 
     async def unrouted(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
@@ -66,12 +128,18 @@ def create_app(slotbook: Slotbook) -> FastAPI:
         )
 
     app.add_exception_handler(StarletteHTTPException, unrouted)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["ERROR_CODE", "ERROR_MESSAGE"],
-    )
+    # Added innermost first: the last one added sees the request first.
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ERROR_CODE", "ERROR_MESSAGE", "Retry-After"],
+        )
+    app.add_middleware(Idempotency, slotbook=slotbook, surface_of=surface_of)
     app.add_middleware(PathNormalizer, mounts=[*SURFACES.values(), "/connect"])
+    app.add_middleware(ClientAddress, trusted=list(trusted_proxies))
+    if access_log:
+        app.add_middleware(AccessLog)
     return app

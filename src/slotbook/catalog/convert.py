@@ -120,6 +120,7 @@ def service_of(row: Mapping[str, Any]) -> Service:
         resource_keys=tuple(data["resources"]) if data.get("resources") is not None else None,
         online_bookable=data.get("online_bookable", True),
         max_reservations=data.get("max_reservations"),
+        max_custom_length=data.get("max_custom_length"),
         resource_selection=ResourceSelection(data.get("resource_selection", "none")),
         date_of_birth_required=data.get("date_of_birth_required", False),
         information_questions=tuple(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from slotbook.catalog.schema import (
     CatalogIn,
     Hours,
     ResourceIn,
+    ServiceGroupIn,
     ServiceIn,
     TenantIn,
 )
@@ -87,11 +89,103 @@ def parse_catalog(raw: bytes | str, *, yaml_syntax: bool = False) -> CatalogIn:
 
 
 def validate_catalog(data: Any) -> CatalogIn:
-    """Validate decoded catalog data: shape first, then references and meanings."""
+    """Validate decoded catalog data: shape, then references and meanings; every problem at once.
+
+    When some objects are malformed, the rest is still checked for references and meanings
+    (references to the malformed objects aside), so one run reports every mistake.
+    """
     try:
         catalog = CatalogIn.model_validate(data)
     except ValidationError as exc:
-        raise CatalogError([_describe(err) for err in exc.errors()]) from None
+        problems = [_describe(err) for err in exc.errors()]
+        problems += _check_what_is_well_formed(data)
+        raise CatalogError(problems) from None
+    problems = _meaning_problems(catalog)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+# Lists of a tenant whose items are checked one by one when the tenant as a whole is malformed.
+_PARTS: dict[str, type[BranchIn] | type[ServiceIn] | type[ServiceGroupIn]] = {
+    "branches": BranchIn,
+    "services": ServiceIn,
+    "service_groups": ServiceGroupIn,
+}
+
+
+def _check_what_is_well_formed(data: Any) -> list[str]:
+    """Meaning problems of the well-formed parts of a malformed catalog.
+
+    Malformed objects are left out (and references to them not reported again); places in
+    the messages keep the positions the objects have in the file.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("tenants"), list):
+        return []
+    kept: list[Any] = []
+    positions: dict[tuple[int, str], list[int]] = {}  # (tenant, list) -> original positions
+    tenant_positions: list[int] = []
+    dropped: set[str] = set()
+    for t_index, tenant in enumerate(data["tenants"]):
+        if not isinstance(tenant, dict):
+            continue
+        pruned = dict(tenant)
+        for name, model in _PARTS.items():
+            items = tenant.get(name)
+            if not isinstance(items, list):
+                pruned.pop(name, None)
+                continue
+            good, where = [], []
+            for i_index, item in enumerate(items):
+                try:
+                    model.model_validate(item)
+                except ValidationError:
+                    dropped.update(_ids_in(item))
+                    continue
+                good.append(item)
+                where.append(i_index)
+            pruned[name] = good
+            positions[(len(kept), name)] = where
+        try:
+            TenantIn.model_validate(pruned)
+        except ValidationError:
+            continue  # the tenant's own fields are malformed: its shape errors say enough
+        kept.append(pruned)
+        tenant_positions.append(t_index)
+    if not kept:
+        return []
+
+    def original(match: re.Match[str]) -> str:
+        tenant, name, index = int(match[1]), match[2], match[3]
+        text = f"tenants[{tenant_positions[tenant]}]"
+        if name is not None:
+            text += f".{name}[{positions[(tenant, name)][int(index)]}]"
+        return text
+
+    partial = CatalogIn.model_validate({"tenants": kept})
+    return [
+        _PLACE.sub(original, problem, count=1)
+        for problem in _meaning_problems(partial)
+        if not any(f'"{i}"' in problem for i in dropped)
+    ]
+
+
+_PLACE = re.compile(r"tenants\[(\d+)\](?:\.(branches|services|service_groups)\[(\d+)\])?")
+
+
+def _ids_in(item: Any) -> set[str]:
+    """The ids a malformed object (and its resources) would have defined."""
+    found: set[str] = set()
+    if isinstance(item, dict):
+        if isinstance(item.get("id"), str):
+            found.add(item["id"])
+        for res in item.get("resources") or []:
+            if isinstance(res, dict) and isinstance(res.get("id"), str):
+                found.add(res["id"])
+    return found
+
+
+def _meaning_problems(catalog: CatalogIn) -> list[str]:
     problems: list[str] = []
     _duplicates(problems, "tenants", (t.id for t in catalog.tenants))
     keys = Counter(k if isinstance(k, str) else k.key for t in catalog.tenants for k in t.api_keys)
@@ -99,9 +193,7 @@ def validate_catalog(data: Any) -> CatalogIn:
         problems.append("tenants[].api_keys: the same key is listed more than once")
     for t_index, tenant in enumerate(catalog.tenants):
         _check_tenant(problems, f"tenants[{t_index}]", tenant)
-    if problems:
-        raise CatalogError(problems)
-    return catalog
+    return problems
 
 
 def _describe(err: Any) -> str:

@@ -6,7 +6,14 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Id = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
@@ -130,6 +137,7 @@ class ServiceIn(_Strict):
     resources: list[Id] | None = None
     online_bookable: bool = True
     max_reservations: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    max_custom_length: Annotated[int, Field(ge=1, le=480)] | None = None
     resource_selection: Literal["none", "optional", "required"] = "none"
     date_of_birth_required: bool = False
     information_questions: list[InformationQuestionIn] = Field(default_factory=list)
@@ -146,11 +154,33 @@ class ServiceGroupIn(_Strict):
     services: list[Id] = Field(min_length=1)
 
 
+KeyScope = Literal["booking", "staff", "admin"]
+
+
 class ApiKeyIn(_Strict):
-    """An API key; ``internal`` keys may book services that are not bookable online."""
+    """An API key with its scope; ``internal: true`` is the older spelling of ``staff``."""
 
     key: Annotated[str, StringConstraints(min_length=8, max_length=255)]
-    internal: bool = False
+    scope: KeyScope | None = None
+    internal: bool | None = None
+    label: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+
+    @model_validator(mode="after")
+    def _one_scope(self) -> ApiKeyIn:
+        if (
+            self.internal is not None
+            and self.scope is not None
+            and self.internal != (self.scope != "booking")
+        ):
+            raise ValueError(f"internal: {self.internal} contradicts scope {self.scope}")
+        return self
+
+    @property
+    def effective_scope(self) -> KeyScope:
+        """The scope this entry grants."""
+        if self.scope is not None:
+            return self.scope
+        return "staff" if self.internal else "booking"
 
 
 class TenantIn(_Strict):
@@ -165,6 +195,9 @@ class TenantIn(_Strict):
     reservation_ttl_seconds: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] | None = None
     horizon_days: Annotated[int, Field(ge=1, le=3660)] = 60
     min_notice_minutes: Annotated[int, Field(ge=0, le=365 * 24 * 60)] = 0
+    max_live_holds_per_client: Annotated[int, Field(ge=1, le=10_000)] | None = 5
+    writes_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] | None = 30
+    retention_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
     branches: list[BranchIn] = Field(default_factory=list)
     services: list[ServiceIn] = Field(default_factory=list)
     service_groups: list[ServiceGroupIn] = Field(default_factory=list)

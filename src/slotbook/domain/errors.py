@@ -64,7 +64,19 @@ class CatalogError(DomainError):
 
 
 class AuthenticationRequired(DomainError):
-    """No API key, or an unknown one, for a tenant that requires keys."""
+    """No API key, or an unknown one, where a key is needed."""
+
+
+class Forbidden(DomainError):
+    """The presented key is valid but its scope does not allow this."""
+
+
+class TooManyRequests(DomainError):
+    """A client went past an abuse limit; it may try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
 
 
 class ForeignKeyUsed(DomainError):

@@ -9,7 +9,7 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from slotbook.domain.errors import InvalidRequest, NotFound
+from slotbook.domain.errors import Forbidden, InvalidRequest, NotFound
 from slotbook.domain.schedule import Schedule
 
 MAX_CUSTOM_LENGTH = 480
@@ -175,6 +175,7 @@ class Service:
     durations: tuple[DurationOption, ...] = ()
     online_bookable: bool = True
     max_reservations: int | None = None
+    max_custom_length: int | None = None
     resource_selection: ResourceSelection = ResourceSelection.NONE
     date_of_birth_required: bool = False
     information_questions: tuple[InformationQuestion, ...] = ()
@@ -235,6 +236,9 @@ class TenantSettings:
     horizon_days: int = 60
     min_notice_minutes: int = 0
     default_locale: str = "en_US"
+    max_live_holds_per_client: int | None = 5
+    writes_per_minute: int | None = 30
+    retention_days: int | None = None
 
     def hold_ttl(self, surface_default: int = 600) -> timedelta:
         """How long a hold lasts: the catalog's value, else the calling surface's default."""
@@ -483,6 +487,7 @@ class Appointment:
     customers: list[Customer] = field(default_factory=list)
     customer_spaces: list[int] = field(default_factory=list)
     source: str = "api"
+    client_ref: str | None = None  # who took it: a hash of key and address (for hold caps)
     created: datetime | None = None
     updated: datetime | None = None
     session_id: int | None = None
@@ -555,6 +560,69 @@ def effective_custom_length(services: tuple[Service, ...], custom_length: int | 
             "customSlotLength",
         )
     return None if any(service.is_group for service in services) else custom_length
+
+
+def longest_allowed(services: tuple[Service, ...], people: int) -> int:
+    """The longest appointment a client without staff rights may ask for.
+
+    Per service its catalog ``max_custom_length``, else its longest offered length (of its
+    ``durations``) for these people.
+    """
+    return sum(
+        service.max_custom_length
+        or max(
+            appointment_length((service,), people, chosen_duration=minutes)
+            for minutes in service.allowed_durations
+        )
+        for service in services
+    )
+
+
+def check_length(
+    services: tuple[Service, ...], people: int, minutes: int | None, *, staff: bool, field: str
+) -> None:
+    """Refuse a requested length that the service's rules do not allow for this caller.
+
+    Staff may book any length up to ``MAX_CUSTOM_LENGTH``; everyone else up to
+    ``longest_allowed``. ``field`` names what the client sent (a length, or an end).
+    """
+    if minutes is None or any(service.is_group for service in services):
+        return
+    if not 1 <= minutes <= MAX_CUSTOM_LENGTH:
+        raise InvalidRequest(
+            f"the appointment would last {minutes} minutes; "
+            f"a length must be from 1 to {MAX_CUSTOM_LENGTH} minutes",
+            field,
+        )
+    limit = longest_allowed(services, people)
+    if not staff and minutes > limit:
+        raise Forbidden(
+            f"{field}: the appointment would last {minutes} minutes; this service allows at "
+            f"most {limit} without a staff key"
+        )
+
+
+def check_details(
+    services: tuple[Service, ...], customers: list[Customer], answers: Mapping[str, str]
+) -> None:
+    """The catalog's required fields and questions, the same on every surface.
+
+    A service with ``date_of_birth_required`` needs the first customer's date of birth;
+    a required information question needs a non-blank answer.
+    """
+    problems: list[str] = []
+    first = customers[0] if customers else None
+    if any(s.date_of_birth_required for s in services) and (
+        first is None or first.date_of_birth is None
+    ):
+        problems.append("dateOfBirth is required for this service")
+    for service in services:
+        for question in service.information_questions:
+            if question.required and not (answers.get(question.key) or "").strip():
+                problems.append(f'question "{question.key}" must be answered')
+    if problems:
+        field = "dateOfBirth" if problems[0].startswith("dateOfBirth") else "answers"
+        raise InvalidRequest("; ".join(problems), field)
 
 
 def spaces_needed(services: tuple[Service, ...], people: int) -> int:

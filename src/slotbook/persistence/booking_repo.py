@@ -76,6 +76,27 @@ class SqlBookingRepository:
                 .with_for_update()
             )
 
+    def lock_client(self, client_ref: str) -> None:
+        """Serialise one client's holds (PostgreSQL); SQLite writers are serialised already."""
+        if self._postgres:
+            self._db.execute(
+                select(func.pg_advisory_xact_lock(cast(int(client_ref[:15], 16), BigInteger)))
+            )
+
+    def live_holds(self, tenant_ref: int, client_ref: str, now: datetime) -> list[datetime]:
+        """When each live hold of one client expires, soonest first."""
+        rows = self._db.execute(
+            select(appointments.c.expires_at)
+            .where(
+                appointments.c.tenant_pk == tenant_ref,
+                appointments.c.client_ref == client_ref,
+                appointments.c.status == Status.HELD.value,
+                appointments.c.expires_at > now,
+            )
+            .order_by(appointments.c.expires_at)
+        ).scalars()
+        return list(rows)
+
     def occupancies(
         self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
     ) -> list[Occupancy]:
@@ -387,6 +408,7 @@ class SqlBookingRepository:
             "custom": appointment.custom,
             "answers": dict(appointment.answers),
             "source": appointment.source,
+            "client_ref": appointment.client_ref,
             "updated": now,
         }
 
@@ -525,6 +547,46 @@ class SqlBookingRepository:
             query = query.limit(limit)
         return self._hydrate(self._db.execute(query).mappings().all()), int(total)
 
+    # --- privacy -----------------------------------------------------------------------------
+    def of_customers(self, customer_refs: Sequence[int]) -> list[int]:
+        """Storage ids of every appointment that lists one of these customers."""
+        if not customer_refs:
+            return []
+        query = (
+            select(appointment_customers.c.appointment_pk)
+            .where(appointment_customers.c.customer_pk.in_(list(customer_refs)))
+            .distinct()
+        )
+        return list(self._db.execute(query).scalars())
+
+    def ended_before(self, tenant_ref: int, cutoff: datetime) -> list[int]:
+        """Appointments not yet anonymised that ended before ``cutoff``."""
+        query = select(appointments.c.pk).where(
+            appointments.c.tenant_pk == tenant_ref,
+            appointments.c.ends_at < cutoff,
+            appointments.c.anonymised.is_(None),
+        )
+        return list(self._db.execute(query).scalars())
+
+    def anonymise(self, appointment_refs: Sequence[int], now: datetime) -> int:
+        """Clear what people wrote (titles, notes, messages, answers); times and counts stay."""
+        if not appointment_refs:
+            return 0
+        result = self._db.execute(
+            update(appointments)
+            .where(appointments.c.pk.in_(list(appointment_refs)))
+            .values(
+                title=None,
+                notes=None,
+                customer_message=None,
+                custom=None,
+                answers={},
+                client_ref=None,
+                anonymised=now,
+            )
+        )
+        return int(result.rowcount)
+
 
 def _session_of(row: RowMapping) -> SessionInfo:
     return SessionInfo(
@@ -568,6 +630,7 @@ def _appointment_of(row: RowMapping) -> Appointment:
         custom=row["custom"],
         answers=dict(row["answers"] or {}),
         source=row["source"],
+        client_ref=row["client_ref"],
         created=row["created"],
         updated=row["updated"],
         session_id=row["session_pk"],

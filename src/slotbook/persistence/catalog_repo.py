@@ -63,6 +63,9 @@ class SqlCatalogRepository:
                 horizon_days=settings.get("horizon_days", 60),
                 min_notice_minutes=settings.get("min_notice_minutes", 0),
                 default_locale=settings.get("default_locale", "en_US"),
+                max_live_holds_per_client=settings.get("max_live_holds_per_client", 5),
+                writes_per_minute=settings.get("writes_per_minute", 30),
+                retention_days=settings.get("retention_days"),
             ),
             branches=branch_list,
             services=tuple(service_of(r) for r in self._rows(services, pk)),
@@ -93,6 +96,9 @@ class SqlCatalogRepository:
             "reservation_ttl_seconds": tenant.reservation_ttl_seconds,
             "horizon_days": tenant.horizon_days,
             "min_notice_minutes": tenant.min_notice_minutes,
+            "max_live_holds_per_client": tenant.max_live_holds_per_client,
+            "writes_per_minute": tenant.writes_per_minute,
+            "retention_days": tenant.retention_days,
             "combinations": tenant.combinations,
         }
         existing = self._db.execute(

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, func, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from slotbook.domain.model import Address, Customer, CustomerDetails, ExternalIds
 from slotbook.persistence.ids import new_id_columns, new_public_id
-from slotbook.persistence.tables import customers
+from slotbook.persistence.tables import appointment_customers, appointments, customers
 from slotbook.services.ports import IdKind
 
 _ADDRESS = {
@@ -21,6 +31,21 @@ _ADDRESS = {
     "zip": "address_zip",
     "country": "address_country",
 }
+
+
+_ID_KINDS = ("public_id", "uuid", "digits", "hex24")
+# Every column that says something about the person (the ids are random and say nothing).
+_PERSONAL = (
+    "external_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "identification_number",
+    *_ADDRESS.values(),
+    "custom",
+)
 
 
 def same_text(column: ColumnElement[Any], value: str) -> ColumnElement[bool]:
@@ -158,3 +183,53 @@ class SqlCustomerRepository:
             query.order_by(customers.c.pk).offset(offset).limit(limit)
         ).mappings()
         return [customer_of(r) for r in rows], int(total)
+
+    # --- privacy -----------------------------------------------------------------------------
+    def matching(
+        self,
+        tenant_ref: int,
+        *,
+        email: str | None = None,
+        external_id: str | None = None,
+        any_id: str | None = None,
+    ) -> list[int]:
+        """Storage ids of the customers with this e-mail (any case), external id or id."""
+        query = select(customers.c.pk).where(customers.c.tenant_pk == tenant_ref)
+        if email is not None:
+            query = query.where(same_text(customers.c.email, email))
+        elif external_id is not None:
+            query = query.where(customers.c.external_id == external_id)
+        elif any_id is not None:
+            query = query.where(or_(*(customers.c[kind] == any_id for kind in _ID_KINDS)))
+        else:
+            return []
+        return list(self._db.execute(query.order_by(customers.c.pk)).scalars())
+
+    def erase(self, customer_refs: Sequence[int], now: datetime) -> int:
+        """Remove every personal field of these customers; their ids stay (links survive)."""
+        if not customer_refs:
+            return 0
+        result = self._db.execute(
+            update(customers)
+            .where(customers.c.pk.in_(list(customer_refs)))
+            .values(**dict.fromkeys(_PERSONAL), erased=now, updated=now)
+        )
+        return int(result.rowcount)
+
+    def idle_since(self, tenant_ref: int, cutoff: datetime) -> list[int]:
+        """Customers not yet erased with no appointment ending after ``cutoff``.
+
+        A customer without any appointment counts from the day it was created.
+        """
+        recent = (
+            select(appointment_customers.c.customer_pk)
+            .join(appointments, appointments.c.pk == appointment_customers.c.appointment_pk)
+            .where(appointments.c.ends_at >= cutoff)
+        )
+        query = select(customers.c.pk).where(
+            customers.c.tenant_pk == tenant_ref,
+            customers.c.erased.is_(None),
+            customers.c.created < cutoff,
+            customers.c.pk.not_in(recent),
+        )
+        return list(self._db.execute(query).scalars())

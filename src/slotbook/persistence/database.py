@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -92,19 +93,47 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest revision (Alembic)."""
-    from alembic import command
+def _config() -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return config
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest schema revision this version of Slotbook knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of a database (None: no schema yet)."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine) -> tuple[str | None, str]:
+    """Create or upgrade the schema to the newest revision (Alembic): (before, after)."""
+    from alembic import command
+
+    config = _config()
     with engine.connect() as connection:
         if not is_sqlite(engine):
             # Several processes may start at once; one migrates, the others wait.
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
             connection.commit()
         try:
+            from alembic.migration import MigrationContext
+
+            before = MigrationContext.configure(connection).get_current_revision()
+            connection.commit()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
@@ -112,3 +141,4 @@ def migrate(engine: Engine) -> None:
             if not is_sqlite(engine):
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
                 connection.commit()
+    return before, head_revision()

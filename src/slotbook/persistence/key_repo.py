@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, RowMapping, select, update
 
 from slotbook.persistence.tables import access_tokens, api_keys, tenants
-from slotbook.services.ports import ApiKeyInfo
+from slotbook.services.ports import ApiKeyInfo, CatalogKey
 
 
 def _info(row: RowMapping) -> ApiKeyInfo:
@@ -16,7 +16,7 @@ def _info(row: RowMapping) -> ApiKeyInfo:
         tenant_key=row["tenant_key"],
         prefix=row["prefix"],
         label=row["label"],
-        internal=row["internal"],
+        scope=row["scope"],
         source=row["source"],
         created=row["created"],
         revoked=row["revoked"],
@@ -67,7 +67,7 @@ class SqlKeyRepository:
         key_hash: str,
         prefix: str,
         *,
-        internal: bool,
+        scope: str,
         label: str | None,
         source: str,
         now: datetime,
@@ -80,7 +80,7 @@ class SqlKeyRepository:
                 key_hash=key_hash,
                 prefix=prefix,
                 label=label,
-                internal=internal,
+                scope=scope,
                 source=source,
                 created=now,
             )
@@ -89,31 +89,34 @@ class SqlKeyRepository:
         return _info(self._db.execute(_KEYS.where(api_keys.c.pk == pk)).mappings().one())
 
     def sync_catalog_keys(
-        self, tenant_key: str, keys: dict[str, bool], prefixes: dict[str, str], now: datetime
+        self, tenant_key: str, keys: dict[str, CatalogKey], now: datetime
     ) -> None:
-        """Add the catalog's keys (hash -> internal) and revoke catalog keys the file dropped."""
+        """Add the catalog's keys (by hash) and revoke catalog keys the file dropped."""
         tenant_pk = self._tenant_pk(tenant_key)
         rows = self._db.execute(
             select(api_keys).where(api_keys.c.tenant_pk == tenant_pk)
         ).mappings()
         existing = {row["key_hash"]: row for row in rows}
-        for key_hash, internal in keys.items():
+        for key_hash, entry in keys.items():
             row = existing.get(key_hash)
+            label = entry.label or "catalog"
             if row is None:
                 self.add(
                     tenant_key,
                     key_hash,
-                    prefixes[key_hash],
-                    internal=internal,
-                    label="catalog",
+                    entry.prefix,
+                    scope=entry.scope,
+                    label=label,
                     source="catalog",
                     now=now,
                 )
-            elif row["internal"] != internal:
+            elif (row["scope"], row["label"]) != (entry.scope, label):
                 # A revoked key stays revoked even if the file still lists it: an operator who
                 # revoked a leaked key must not see it come back with the next start.
                 self._db.execute(
-                    update(api_keys).where(api_keys.c.pk == row["pk"]).values(internal=internal)
+                    update(api_keys)
+                    .where(api_keys.c.pk == row["pk"])
+                    .values(scope=entry.scope, label=label)
                 )
         stale = [
             row["pk"]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -149,6 +150,7 @@ customers = Table(
     Column("address_zip", String(255)),
     Column("address_country", String(255)),
     Column("custom", Text),
+    Column("erased", UTCDateTime()),
     *_stamps(),
     UniqueConstraint("tenant_pk", "public_id"),
     UniqueConstraint("tenant_pk", "uuid"),
@@ -213,6 +215,8 @@ appointments = Table(
     Column("custom", Text),
     Column("answers", JSON, nullable=False),
     Column("source", String(20), nullable=False),
+    Column("client_ref", String(32)),  # who holds it: a hash of key and client address
+    Column("anonymised", UTCDateTime()),
     *_stamps(),
     CheckConstraint("people >= 1 AND spaces >= 1", name="counts"),
     UniqueConstraint("tenant_pk", "public_id"),
@@ -221,6 +225,7 @@ appointments = Table(
     UniqueConstraint("tenant_pk", "hex24"),
     Index(None, "session_pk"),
     Index(None, "tenant_pk", "starts_at"),
+    Index(None, "tenant_pk", "client_ref"),
 )
 
 appointment_customers = Table(
@@ -241,7 +246,7 @@ api_keys = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(12), nullable=False),
     Column("label", String(255)),
-    Column("internal", Boolean, nullable=False, default=False),
+    Column("scope", String(10), nullable=False, default="booking"),
     Column("source", String(20), nullable=False),
     Column("created", UTCDateTime(), nullable=False),
     Column("revoked", UTCDateTime()),
@@ -256,4 +261,49 @@ access_tokens = Table(
     Column("api_key_pk", ForeignKey("api_keys.pk"), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("created", UTCDateTime(), nullable=False),
+)
+
+# A write retried with the same ``Idempotency-Key`` gets the first answer back. ``caller``
+# hashes the surface, the tenant header and the credential, so keys never collide across them.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("caller", String(64), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer),  # null while the first request is still running
+    Column("headers", JSON),
+    Column("body", LargeBinary),
+    Column("created", UTCDateTime(), nullable=False),
+    Column("expires", UTCDateTime(), nullable=False),
+    UniqueConstraint("caller", "key"),
+    Index(None, "expires"),
+)
+
+# Writes per client per minute (fixed windows), shared by every server process.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("subject", String(64), primary_key=True),
+    Column("window", Integer, primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+# Who changed what, when, and how it ended. Append-only: triggers refuse UPDATE and DELETE.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("key_pk", Integer),
+    Column("scope", String(10)),
+    Column("client_address", String(64)),
+    Column("route", String(300)),
+    Column("operation", String(50), nullable=False),
+    Column("appointment", String(64)),
+    Column("outcome", String(50), nullable=False),
+    Column("detail", String(500)),
+    Index(None, "tenant_pk", "at"),
 )

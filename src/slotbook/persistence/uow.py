@@ -11,7 +11,12 @@ from sqlalchemy.exc import DBAPIError
 from slotbook.persistence.booking_repo import SqlBookingRepository
 from slotbook.persistence.catalog_repo import SqlCatalogRepository
 from slotbook.persistence.customer_repo import SqlCustomerRepository
-from slotbook.persistence.database import WRITE_OPTION
+from slotbook.persistence.database import WRITE_OPTION, current_revision, head_revision
+from slotbook.persistence.guard_repo import (
+    SqlAuditRepository,
+    SqlIdempotencyRepository,
+    SqlLimitRepository,
+)
 from slotbook.persistence.key_repo import SqlKeyRepository
 from slotbook.services.ports import TransientConflict
 
@@ -31,6 +36,9 @@ class SqlUnitOfWork:
     bookings: SqlBookingRepository
     customers: SqlCustomerRepository
     keys: SqlKeyRepository
+    limits: SqlLimitRepository
+    idempotency: SqlIdempotencyRepository
+    audit: SqlAuditRepository
 
     def __init__(self, engine: Engine, *, write: bool) -> None:
         self._engine = engine
@@ -47,6 +55,9 @@ class SqlUnitOfWork:
         self.bookings = SqlBookingRepository(connection)
         self.customers = SqlCustomerRepository(connection)
         self.keys = SqlKeyRepository(connection)
+        self.limits = SqlLimitRepository(connection)
+        self.idempotency = SqlIdempotencyRepository(connection)
+        self.audit = SqlAuditRepository(connection)
         return self
 
     def __exit__(
@@ -79,3 +90,11 @@ class SqlUnitOfWorkFactory:
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, write=write)
+
+    def schema_revision(self) -> str | None:
+        """The database's schema revision (raises when the database cannot be reached)."""
+        return current_revision(self.engine)
+
+    def expected_schema(self) -> str:
+        """The schema revision this version of Slotbook needs."""
+        return head_revision()

@@ -1,4 +1,4 @@
-"""Who is calling: tenant resolution and API-key checks, the same on every surface."""
+"""Who is calling: tenant, key and scope, the same on every surface; keys and tokens."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from slotbook.domain.errors import AuthenticationRequired, ForeignKeyUsed, NotFound
+from slotbook.domain.errors import (
+    AuthenticationRequired,
+    Forbidden,
+    ForeignKeyUsed,
+    NotFound,
+    TooManyRequests,
+)
 from slotbook.domain.model import Catalog
+from slotbook.services import audit
+from slotbook.services.actor import SYSTEM, Actor, Scope
 from slotbook.services.context import Slotbook
 from slotbook.services.ports import ApiKeyInfo
 
 TOKEN_LIFETIME = timedelta(hours=1)
+ANYONE = Actor(Scope.BOOKING)
+RATE_WINDOW_SECONDS = 60
 
 
 def hash_key(key: str) -> str:
@@ -22,25 +32,50 @@ def hash_key(key: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """The tenant a request acts for, and whether it holds an internal key."""
+    """The tenant a request acts for, and who acts (scope, key, client)."""
 
     catalog: Catalog
-    internal: bool = False
+    actor: Actor = ANYONE
+
+    @property
+    def scope(self) -> Scope:
+        """The scope of the presented key (``booking`` without one)."""
+        return self.actor.scope
+
+    @property
+    def internal(self) -> bool:
+        """True for staff and admin keys: they may go beyond the citizens' rules."""
+        return self.actor.staff
+
+    def require(self, needed: Scope) -> None:
+        """Refuse unless the caller's scope includes ``needed``: 401 without a key, else 403."""
+        if self.actor.scope.covers(needed):
+            return
+        if self.actor.key_id is None:
+            raise AuthenticationRequired(f"This needs an API key with the {needed} scope")
+        raise Forbidden(
+            f"This needs an API key with the {needed} scope; this key has the "
+            f"{self.actor.scope} scope"
+        )
 
 
-def authorize(
+def identify(
     app: Slotbook,
     *,
     tenant_key: str | None,
     credential: str | None,
     tenant_from_credential: bool = False,
+    first_by_default: bool = True,
+    address: str | None = None,
+    route: str | None = None,
 ) -> Access:
-    """Resolve the tenant and check the key.
+    """Resolve the tenant and the caller's key (its scope is checked by ``Access.require``).
 
     The tenant is ``tenant_key`` when given; else, with ``tenant_from_credential``, the
-    tenant of the presented key; else the first tenant. A tenant that has (or had) keys needs
-    an active one: none or an unknown one is AuthenticationRequired, a key of another tenant
-    is ForeignKeyUsed. A tenant that never had a key is open.
+    tenant of the presented key; else (``first_by_default``) the first tenant. A tenant
+    that has (or had) keys needs an active one: none or an unknown one is
+    AuthenticationRequired, a key of another tenant is ForeignKeyUsed. A tenant that never
+    had a key serves the booking scope to anyone.
     """
     now = app.now()
     with app.uows() as uow:
@@ -51,6 +86,8 @@ def authorize(
         if tenant_key is None:
             if tenant_from_credential and owner is not None:
                 tenant_key = owner[1]
+            elif not first_by_default:
+                raise AuthenticationRequired("Invalid API key")
             else:
                 keys = uow.catalogs.tenant_keys()
                 if not keys:
@@ -61,13 +98,37 @@ def authorize(
             raise NotFound("tenant", tenant_key, f'Unknown tenant "{tenant_key}"')
         if owner is not None and owner[1] != tenant_key:
             raise ForeignKeyUsed("This API key belongs to another tenant")
-        if not uow.keys.tenant_has_keys(tenant_key):
-            return Access(catalog, internal=False)
-        if not credential:
-            raise AuthenticationRequired("An API key is required")
         if owner is None:
-            raise AuthenticationRequired("Invalid API key")
-        return Access(catalog, internal=owner[0].internal)
+            if uow.keys.tenant_has_keys(tenant_key):
+                raise AuthenticationRequired(
+                    "Invalid API key" if credential else "An API key is required"
+                )
+            return Access(catalog, Actor(Scope.BOOKING, None, address, route))
+        info = owner[0]
+        return Access(catalog, Actor(Scope(info.scope), info.id, address, route))
+
+
+def count_write(app: Slotbook, access: Access) -> None:
+    """Count a write of a booking-scope client; TooManyRequests past the tenant's limit.
+
+    Counted in the database, so every server process shares one count per client.
+    """
+    limit = access.catalog.settings.writes_per_minute
+    if limit is None or access.actor.staff:
+        return
+    now = app.now().timestamp()
+    window = int(now) // RATE_WINDOW_SECONDS
+    subject = hash_key(f"{access.catalog.key}|{access.actor.client_ref}")
+    with app.uows(write=True) as uow:
+        count = uow.limits.hit(subject, window)
+        uow.commit()
+    if count > limit:
+        retry_after = int((window + 1) * RATE_WINDOW_SECONDS - now) + 1
+        raise TooManyRequests(
+            f"Too many changes from this client (at most {limit} a minute); "
+            f"try again in {retry_after} seconds",
+            retry_after=retry_after,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +140,7 @@ class IssuedToken:
 
 
 def issue_token(app: Slotbook, *, tenant_key: str, key: str) -> IssuedToken:
-    """Exchange a tenant's API key for a short-lived bearer token."""
+    """Exchange a tenant's API key for a short-lived bearer token (with the key's scope)."""
     now = app.now()
     with app.uows(write=True) as uow:
         found = uow.keys.find(hash_key(key))
@@ -99,22 +160,26 @@ class CreatedKey:
     info: ApiKeyInfo
 
 
-def create_key(app: Slotbook, *, tenant_key: str, internal: bool, label: str | None) -> CreatedKey:
-    """Create an operator key for a tenant."""
+def create_key(
+    app: Slotbook, *, tenant_key: str, scope: Scope, label: str | None, actor: Actor = SYSTEM
+) -> CreatedKey:
+    """Create an operator key with a scope for a tenant."""
     now = app.now()
     key = "sk_" + secrets.token_urlsafe(32)
     with app.uows(write=True) as uow:
-        if uow.catalogs.revision(tenant_key) is None:
+        catalog = app.catalogs.get(uow, tenant_key)
+        if catalog is None:
             raise NotFound("tenant", tenant_key, f'Unknown tenant "{tenant_key}"')
         info = uow.keys.add(
             tenant_key,
             hash_key(key),
             key[:8],
-            internal=internal,
+            scope=scope.value,
             label=label,
             source="operator",
             now=now,
         )
+        audit.record(uow, catalog, actor, "create_key", now, detail=f"key {info.id} ({scope})")
         uow.commit()
     return CreatedKey(key, info)
 
@@ -125,9 +190,20 @@ def list_keys(app: Slotbook, *, tenant_key: str | None) -> list[ApiKeyInfo]:
         return uow.keys.list(tenant_key)
 
 
-def revoke_key(app: Slotbook, *, key_id: int) -> None:
-    """Revoke a key at once (tokens issued for it stop working too)."""
+def revoke_key(
+    app: Slotbook, *, key_id: int, tenant_key: str | None = None, actor: Actor = SYSTEM
+) -> None:
+    """Revoke a key at once (tokens issued for it stop working too).
+
+    With ``tenant_key`` only a key of that tenant (an administrator revokes their own).
+    """
+    now = app.now()
+    missing = NotFound("key", str(key_id), f"No active key with id {key_id}")
     with app.uows(write=True) as uow:
-        if not uow.keys.revoke(key_id, app.now()):
-            raise NotFound("key", str(key_id), f"No active key with id {key_id}")
+        owner = next((k for k in uow.keys.list(tenant_key) if k.id == key_id), None)
+        if owner is None or not uow.keys.revoke(key_id, now):
+            raise missing
+        catalog = app.catalogs.get(uow, owner.tenant_key)
+        if catalog is not None:
+            audit.record(uow, catalog, actor, "revoke_key", now, detail=f"key {key_id}")
         uow.commit()

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from slotbook.domain.availability import Demand, Opening, fit
-from slotbook.domain.errors import InvalidRequest, NotAllowed, NotFound, NotHeld, SlotTaken
+from slotbook.domain.errors import (
+    InvalidRequest,
+    NotAllowed,
+    NotFound,
+    NotHeld,
+    SlotTaken,
+    TooManyRequests,
+)
 from slotbook.domain.model import (
     Appointment,
     Catalog,
@@ -15,8 +22,12 @@ from slotbook.domain.model import (
     CustomerDetails,
     ExternalIds,
     Status,
+    check_details,
+    check_length,
     effective_custom_length,
 )
+from slotbook.services import audit
+from slotbook.services.actor import SYSTEM, Actor
 from slotbook.services.availability import (
     SlotQuery,
     booking_window,
@@ -192,20 +203,46 @@ def place(
     status: Status,
     details: BookingDetails = BookingDetails(),
     hold_ttl: timedelta | None = None,
-    internal: bool = False,
+    actor: Actor = SYSTEM,
     on_grid: bool = True,
 ) -> Appointment:
-    """Hold or book the slot at ``start``; the database refuses a double booking."""
-    check_bookable(catalog, query, internal=internal)
+    """Hold or book the slot at ``start``; the database refuses a double booking.
+
+    Without staff rights the start must lie on the service's grid (``on_grid=False`` is a
+    staff privilege), the length within the service's rules, and a client may keep only
+    the tenant's number of live holds at once.
+    """
+    check_bookable(catalog, query, internal=actor.staff)
+    check_length(
+        query.services,
+        query.people,
+        effective_custom_length(query.services, query.custom_length),
+        staff=actor.staff,
+        field="customSlotLength",
+    )
     if status is Status.HELD and hold_ttl is None:
         raise ValueError("a hold needs a time to live")
     demand = build_demand(catalog, query)
+    limit_holds = status is Status.HELD and not actor.staff
     with app.uows(write=True) as uow:
+        if limit_holds:
+            uow.bookings.lock_client(actor.client_ref)  # before the resources, every time
         lock_candidates(uow, catalog, demand)
         # Read the clock only once the locks are held: a time read before waiting for them
         # would be stale by the time this request decides (see ``reclaim``).
         now = app.now()
-        opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid, locked=True)
+        if limit_holds:
+            _check_hold_cap(uow, catalog, actor, now)
+        opening = _find_fit(
+            uow,
+            catalog,
+            query,
+            demand,
+            start,
+            now,
+            on_grid=on_grid or not actor.staff,
+            locked=True,
+        )
         session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
         appointment = Appointment(
             public_id="",
@@ -230,8 +267,11 @@ def place(
             customers=save_customers(uow, catalog, details.customers, now),
             customer_spaces=list(details.customer_spaces),
             source=details.source,
+            client_ref=actor.client_ref if status is Status.HELD else None,
             session_id=session_id,
         )
+        if status is Status.CONFIRMED:
+            check_details(query.services, appointment.customers, appointment.answers)
         added = uow.bookings.add(
             catalog.ref,
             appointment,
@@ -240,8 +280,27 @@ def place(
             now=now,
         )
         result = reread(uow, catalog, added)
+        audit.record(uow, catalog, actor, _PLACED[status], now, appointment=result)
         uow.commit()
     return result
+
+
+_PLACED = {Status.HELD: "hold", Status.RESERVED: "reserve", Status.CONFIRMED: "book"}
+
+
+def _check_hold_cap(uow: UnitOfWork, catalog: Catalog, actor: Actor, now: datetime) -> None:
+    """Refuse a new hold when this client already keeps the tenant's maximum of live holds."""
+    cap = catalog.settings.max_live_holds_per_client
+    if cap is None:
+        return
+    expiries = uow.bookings.live_holds(catalog.ref, actor.client_ref, now)
+    if len(expiries) >= cap:
+        wait = int((expiries[len(expiries) - cap] - now).total_seconds()) + 1
+        raise TooManyRequests(
+            f"This client already holds {len(expiries)} time slots (at most {cap}); "
+            "confirm or release one, or wait until one expires",
+            retry_after=wait,
+        )
 
 
 def reread(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> Appointment:
@@ -291,10 +350,13 @@ def move(
     start: datetime,
     query: SlotQuery,
     now: datetime,
+    on_grid: bool = False,
 ) -> None:
     """Move (or resize) an appointment to ``start`` on the query's resources; caller saves."""
     demand = build_demand(catalog, query)
-    opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=False, leaving=appointment)
+    opening = _find_fit(
+        uow, catalog, query, demand, start, now, on_grid=on_grid, leaving=appointment
+    )
     old_session = appointment.session_id
     assert old_session is not None
     assert appointment.id is not None
@@ -315,7 +377,7 @@ def confirm(
     *,
     ref: AppointmentRef,
     details: BookingDetails,
-    internal: bool,
+    actor: Actor = SYSTEM,
     allowed_from: tuple[Status, ...] = (Status.HELD,),
     keep_details: bool = False,
     count_customers: bool = True,
@@ -333,7 +395,7 @@ def confirm(
         now = app.now()  # after the locks (see ``reclaim``)
         if appointment.status not in allowed_from or appointment.is_expired_hold(now):
             raise NotHeld(expired=appointment.is_expired_hold(now))
-        check_online(catalog, appointment.service_keys, internal=internal)
+        check_online(catalog, appointment.service_keys, internal=actor.staff)
         people = (len(details.customers) if count_customers else 0) or appointment.people
         if people != appointment.people:
             query = query_of(catalog, appointment, people=people)
@@ -359,12 +421,15 @@ def confirm(
             appointment.customer_message = details.customer_message
         if details.answers:
             appointment.answers = dict(details.answers)
+        services = tuple(catalog.service(k, include_retired=True) for k in appointment.service_keys)
+        check_details(services, appointment.customers, appointment.answers)
         appointment.status = Status.CONFIRMED
         appointment.expires_at = None
         save(uow, catalog, appointment, now)
         assert appointment.session_id is not None
         reclaim(uow, appointment.session_id, now)
         result = reread(uow, catalog, appointment)
+        audit.record(uow, catalog, actor, "confirm", now, appointment=result)
         uow.commit()
     return result
 
@@ -384,7 +449,7 @@ def book_participants(
     *,
     hold: AppointmentRef,
     participants: Sequence[Participant],
-    internal: bool,
+    actor: Actor = SYSTEM,
     source: str = "api",
 ) -> list[Appointment]:
     """Turn a live hold into one confirmed appointment per participant, in its session.
@@ -400,7 +465,8 @@ def book_participants(
         now = app.now()  # after the locks (see ``reclaim``)
         if not held.is_live_hold(now):
             raise NotHeld("This reservation has expired or was already used", expired=True)
-        check_online(catalog, held.service_keys, internal=internal)
+        check_online(catalog, held.service_keys, internal=actor.staff)
+        services = tuple(catalog.service(k, include_retired=True) for k in held.service_keys)
         assert held.session_id is not None
         total = sum(p.spaces for p in participants)
         if total > held.spaces:
@@ -430,6 +496,7 @@ def book_participants(
             appointment.people = appointment.spaces = participant.spaces
             appointment.customers = customers
             appointment.customer_spaces = [participant.spaces]
+            check_details(services, customers, appointment.answers)
             if index == 0:
                 save(uow, catalog, appointment, now)
             else:
@@ -443,5 +510,7 @@ def book_participants(
             result.append(appointment)
         reclaim(uow, held.session_id, now)
         stored = [reread(uow, catalog, a) for a in result]
+        for booked in stored:
+            audit.record(uow, catalog, actor, "book", now, appointment=booked)
         uow.commit()
     return stored

@@ -7,6 +7,7 @@ from slotbook.domain.errors import CatalogError, NotFound
 from slotbook.domain.model import Catalog
 from slotbook.services.access import hash_key
 from slotbook.services.context import Slotbook, retrying
+from slotbook.services.ports import CatalogKey
 
 
 @retrying
@@ -20,21 +21,18 @@ def load_catalog(app: Slotbook, document: CatalogIn) -> None:
     with app.uows(write=True) as uow:
         for position, tenant in enumerate(document.tenants):
             uow.catalogs.apply(tenant, position, now)
-            keys: dict[str, bool] = {}
-            prefixes: dict[str, str] = {}
-            for entry in tenant.api_keys:
-                key, internal = (
-                    (entry.key, entry.internal) if isinstance(entry, ApiKeyIn) else (entry, False)
-                )
+            keys: dict[str, CatalogKey] = {}
+            for listed in tenant.api_keys:
+                entry = listed if isinstance(listed, ApiKeyIn) else ApiKeyIn(key=listed)
+                key = entry.key
                 digest = hash_key(key)
                 owner = uow.keys.owner_of_hash(digest)
                 if owner is not None and owner != tenant.id:
                     raise CatalogError(
                         [f"tenants[{position}].api_keys: a key is already used by another tenant"]
                     )
-                keys[digest] = internal
-                prefixes[digest] = key[:4]
-            uow.keys.sync_catalog_keys(tenant.id, keys, prefixes, now)
+                keys[digest] = CatalogKey(key[:4], entry.effective_scope, entry.label)
+            uow.keys.sync_catalog_keys(tenant.id, keys, now)
         uow.catalogs.set_order([t.id for t in document.tenants])
         uow.commit()
 

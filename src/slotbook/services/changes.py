@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from slotbook.domain.errors import InvalidRequest, NotHeld, WrongState
-from slotbook.domain.model import Appointment, Catalog, CustomerDetails, Status
+from slotbook.domain.model import Appointment, Catalog, CustomerDetails, Status, check_length
+from slotbook.services import audit
+from slotbook.services.actor import SYSTEM, Actor
 from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import (
     AppointmentRef,
@@ -27,9 +29,11 @@ def _finish(
     appointment: Appointment,
     now: datetime,
     *,
+    actor: Actor,
+    operation: str,
     firming_a_hold: bool = False,
 ) -> Appointment:
-    """Save, recount the appointment's session (``reclaim`` it when a hold becomes firm), commit."""
+    """Save, recount the session (``reclaim`` it when a hold becomes firm), audit, commit."""
     save(uow, catalog, appointment, now)
     assert appointment.session_id is not None
     if firming_a_hold:
@@ -37,6 +41,7 @@ def _finish(
     else:
         uow.bookings.recount(appointment.session_id, now)
     result = reread(uow, catalog, appointment)
+    audit.record(uow, catalog, actor, operation, now, appointment=result)
     uow.commit()
     return result
 
@@ -48,6 +53,7 @@ def cancel(
     *,
     ref: AppointmentRef,
     allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
+    actor: Actor = SYSTEM,
 ) -> Appointment:
     """Cancel an appointment; its spaces are free at once."""
     with app.uows(write=True) as uow:
@@ -58,11 +64,13 @@ def cancel(
         now = app.now()  # after the locks (see booking.reclaim)
         appointment.status = Status.CANCELLED
         appointment.expires_at = None
-        return _finish(uow, catalog, appointment, now)
+        return _finish(uow, catalog, appointment, now, actor=actor, operation="cancel")
 
 
 @retrying
-def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
+def release_hold(
+    app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, actor: Actor = SYSTEM
+) -> Appointment:
     """Give up a hold before it expires."""
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
@@ -71,11 +79,13 @@ def release_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> App
         lock_host(uow, catalog, appointment)
         now = app.now()  # after the locks (see booking.reclaim)
         appointment.status = Status.RELEASED
-        return _finish(uow, catalog, appointment, now)
+        return _finish(uow, catalog, appointment, now, actor=actor, operation="release")
 
 
 @retrying
-def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appointment:
+def keep_hold(
+    app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, actor: Actor = SYSTEM
+) -> Appointment:
     """Turn a live hold into a reservation that does not expire (not yet confirmed)."""
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
@@ -87,7 +97,9 @@ def keep_hold(app: Slotbook, catalog: Catalog, *, ref: AppointmentRef) -> Appoin
             raise NotHeld("The hold has expired", expired=True)
         appointment.status = Status.RESERVED
         appointment.expires_at = None
-        return _finish(uow, catalog, appointment, now, firming_a_hold=True)
+        return _finish(
+            uow, catalog, appointment, now, actor=actor, operation="reserve", firming_a_hold=True
+        )
 
 
 @retrying
@@ -100,8 +112,13 @@ def reschedule(
     end: datetime | None = None,
     resource_key: str | None = None,
     allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
+    actor: Actor = SYSTEM,
 ) -> Appointment:
-    """Move an appointment to a new start (and end), on its resource unless another is given."""
+    """Move an appointment to a new start (and end), on its resource unless another is given.
+
+    Without staff rights the new start lies on the service's grid and a new length keeps
+    within the service's rules (as when booking).
+    """
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
         target = resource_key or appointment.resource_key
@@ -121,6 +138,9 @@ def reschedule(
                 raise InvalidRequest("The end must be whole minutes after the start", "end")
             if int(minutes) != appointment.length_minutes:
                 custom_length = int(minutes)
+                check_length(
+                    base.services, appointment.people, custom_length, staff=actor.staff, field="end"
+                )
         branch = catalog.branch(resource.branch_key)
         if branch.key != appointment.branch_key:
             raise InvalidRequest("An appointment cannot move to another branch", "resourceId")
@@ -131,14 +151,19 @@ def reschedule(
             custom_length=custom_length,
             resource_keys=(target,),
         )
-        move(uow, catalog, appointment, start=start, query=query, now=now)
+        move(uow, catalog, appointment, start=start, query=query, now=now, on_grid=not actor.staff)
         appointment.custom_length = custom_length
-        return _finish(uow, catalog, appointment, now)
+        return _finish(uow, catalog, appointment, now, actor=actor, operation="reschedule")
 
 
 @retrying
 def reschedule_to_hold(
-    app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, hold: AppointmentRef
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    ref: AppointmentRef,
+    hold: AppointmentRef,
+    actor: Actor = SYSTEM,
 ) -> Appointment:
     """Move an appointment into the slot of a live hold; the hold is used up, the id kept."""
     with app.uows(write=True) as uow:
@@ -175,12 +200,25 @@ def reschedule_to_hold(
         save(uow, catalog, held, now)
         uow.bookings.recount(old_session, now, excluding=appointment.id)
         # The appointment now counts in the hold's session.
-        return _finish(uow, catalog, appointment, now, firming_a_hold=True)
+        return _finish(
+            uow,
+            catalog,
+            appointment,
+            now,
+            actor=actor,
+            operation="reschedule",
+            firming_a_hold=True,
+        )
 
 
 @retrying
 def update_customer(
-    app: Slotbook, catalog: Catalog, *, ref: AppointmentRef, details: CustomerDetails
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    ref: AppointmentRef,
+    details: CustomerDetails,
+    actor: Actor = SYSTEM,
 ) -> Appointment:
     """Update the (first) customer of an appointment; a new external id re-links it."""
     now = app.now()
@@ -198,5 +236,6 @@ def update_customer(
             appointment.customers[0] = uow.customers.update(current, details, now)
         save(uow, catalog, appointment, now)
         result = reread(uow, catalog, appointment)
+        audit.record(uow, catalog, actor, "update_customer", now, appointment=result)
         uow.commit()
     return result

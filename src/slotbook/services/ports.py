@@ -61,10 +61,46 @@ class ApiKeyInfo:
     tenant_key: str
     prefix: str
     label: str | None
-    internal: bool
+    scope: str
     source: str
     created: datetime
     revoked: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One line of the audit log: who did what to which appointment, when, and the outcome."""
+
+    at: datetime
+    operation: str
+    outcome: str
+    key_id: int | None = None
+    scope: str | None = None
+    client_address: str | None = None
+    route: str | None = None
+    appointment: str | None = None
+    detail: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """The first answer to a write sent with an Idempotency-Key (status None: still running)."""
+
+    fingerprint: str
+    status: int | None
+    headers: list[tuple[str, str]]
+    body: bytes
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogKey:
+    """A key as the catalog file lists it (stored by hash)."""
+
+    prefix: str
+    scope: str
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +253,26 @@ class BookingRepository(Protocol):
         """Appointments matching criteria, by start, with the total count."""
         ...
 
+    def lock_client(self, client_ref: str) -> None:
+        """Serialise the holds of one client until the transaction ends."""
+        ...
+
+    def live_holds(self, tenant_ref: int, client_ref: str, now: datetime) -> list[datetime]:
+        """When each live hold of one client expires, soonest first."""
+        ...
+
+    def of_customers(self, customer_refs: Sequence[int]) -> list[int]:
+        """Storage ids of every appointment that lists one of these customers."""
+        ...
+
+    def ended_before(self, tenant_ref: int, cutoff: datetime) -> list[int]:
+        """Appointments not yet anonymised that ended before ``cutoff``."""
+        ...
+
+    def anonymise(self, appointment_refs: Sequence[int], now: datetime) -> int:
+        """Clear what people wrote on these appointments; times and counts stay."""
+        ...
+
 
 class CustomerRepository(Protocol):
     """Customers of a tenant."""
@@ -243,6 +299,25 @@ class CustomerRepository(Protocol):
         """Customers by e-mail and/or last name (case-insensitive), with the total count."""
         ...
 
+    def matching(
+        self,
+        tenant_ref: int,
+        *,
+        email: str | None = None,
+        external_id: str | None = None,
+        any_id: str | None = None,
+    ) -> list[int]:
+        """Storage ids of the customers with this e-mail, external id or id."""
+        ...
+
+    def erase(self, customer_refs: Sequence[int], now: datetime) -> int:
+        """Remove every personal field of these customers."""
+        ...
+
+    def idle_since(self, tenant_ref: int, cutoff: datetime) -> list[int]:
+        """Customers not yet erased with no appointment ending after ``cutoff``."""
+        ...
+
 
 class KeyRepository(Protocol):
     """API keys (stored as hashes) and the bearer tokens exchanged for them."""
@@ -261,7 +336,7 @@ class KeyRepository(Protocol):
         key_hash: str,
         prefix: str,
         *,
-        internal: bool,
+        scope: str,
         label: str | None,
         source: str,
         now: datetime,
@@ -270,9 +345,9 @@ class KeyRepository(Protocol):
         ...
 
     def sync_catalog_keys(
-        self, tenant_key: str, keys: dict[str, bool], prefixes: dict[str, str], now: datetime
+        self, tenant_key: str, keys: dict[str, CatalogKey], now: datetime
     ) -> None:
-        """Make the catalog-sourced keys of a tenant exactly ``keys`` (hash -> internal)."""
+        """Make the catalog-sourced keys of a tenant exactly ``keys`` (by hash)."""
         ...
 
     def list(self, tenant_key: str | None) -> list[ApiKeyInfo]:
@@ -293,6 +368,58 @@ class KeyRepository(Protocol):
 
     def find_token(self, token_hash: str, now: datetime) -> tuple[ApiKeyInfo, str] | None:
         """The active key behind an unexpired token, with its tenant id."""
+        ...
+
+
+class LimitRepository(Protocol):
+    """Write counters per client and minute."""
+
+    def hit(self, subject: str, window: int) -> int:
+        """Count one write; the count in this window so far."""
+        ...
+
+    def prune(self, before_window: int) -> int:
+        """Forget old windows."""
+        ...
+
+
+class IdempotencyRepository(Protocol):
+    """First answers to writes, by the client's Idempotency-Key."""
+
+    def get(self, caller: str, key: str, now: datetime) -> StoredResponse | None:
+        """The unexpired record of a key."""
+        ...
+
+    def start(
+        self, caller: str, key: str, fingerprint: str, now: datetime, expires: datetime
+    ) -> bool:
+        """Claim a key for a first request; False when another request holds it."""
+        ...
+
+    def finish(
+        self, caller: str, key: str, status: int, headers: list[tuple[str, str]], body: bytes
+    ) -> None:
+        """Keep the first request's answer."""
+        ...
+
+    def forget(self, caller: str, key: str) -> None:
+        """Drop a claim."""
+        ...
+
+    def prune(self, now: datetime) -> int:
+        """Drop expired records."""
+        ...
+
+
+class AuditRepository(Protocol):
+    """The append-only audit log."""
+
+    def add(self, tenant_ref: int, entry: AuditEntry) -> None:
+        """Append an entry."""
+        ...
+
+    def list(self, tenant_ref: int, *, since: datetime | None, limit: int) -> list[AuditEntry]:
+        """Entries from ``since`` on, oldest first."""
         ...
 
 
@@ -324,6 +451,21 @@ class UnitOfWork(Protocol):
         """API key storage."""
         ...
 
+    @property
+    def limits(self) -> LimitRepository:
+        """Write counters."""
+        ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository:
+        """Idempotency records."""
+        ...
+
+    @property
+    def audit(self) -> AuditRepository:
+        """The audit log."""
+        ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -342,3 +484,11 @@ class UnitOfWorkFactory(Protocol):
     """Opens units of work; writers are serialised where the backend needs it."""
 
     def __call__(self, *, write: bool = False) -> UnitOfWork: ...
+
+    def schema_revision(self) -> str | None:
+        """The database's schema revision; raises when it cannot be reached."""
+        ...
+
+    def expected_schema(self) -> str:
+        """The schema revision this version needs."""
+        ...

@@ -14,6 +14,8 @@ from slotbook.domain.model import (
     CustomerDetails,
     Status,
 )
+from slotbook.services import audit
+from slotbook.services.actor import SYSTEM, Actor
 from slotbook.services.booking import AppointmentRef, load_appointment
 from slotbook.services.context import Slotbook, retrying
 from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo
@@ -70,10 +72,14 @@ def appointments_by_external_id(
 
 
 @retrying
-def create_customer(app: Slotbook, catalog: Catalog, details: CustomerDetails) -> Customer:
+def create_customer(
+    app: Slotbook, catalog: Catalog, details: CustomerDetails, *, actor: Actor = SYSTEM
+) -> Customer:
     """Create a customer (or update the one with the same external id)."""
+    now = app.now()
     with app.uows(write=True) as uow:
-        customer = uow.customers.upsert(catalog.ref, details, app.now())
+        customer = uow.customers.upsert(catalog.ref, details, now)
+        audit.record(uow, catalog, actor, "save_customer", now)
         uow.commit()
     return customer
 
@@ -150,7 +156,9 @@ def list_sessions(
 
 
 @retrying
-def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) -> SessionView:
+def cancel_session(
+    app: Slotbook, catalog: Catalog, kind: IdKind, value: str, *, actor: Actor = SYSTEM
+) -> SessionView:
     """Cancel every live appointment of a session; all its spaces are free."""
     with app.uows(write=True) as uow:
         found = uow.bookings.session(catalog.ref, kind, value)
@@ -187,5 +195,8 @@ def cancel_session(app: Slotbook, catalog: Catalog, kind: IdKind, value: str) ->
                 )
         uow.bookings.recount(found.id, now)
         view = SessionView(uow.bookings.session_by_id(found.id), uow.bookings.in_session(found.id))
+        for appointment in members:
+            if appointment is not None:
+                audit.record(uow, catalog, actor, "cancel", now, appointment=appointment)
         uow.commit()
     return view

@@ -15,7 +15,8 @@ from starlette.testclient import TestClient
 
 from slotbook.api.app import SURFACES
 from slotbook.api.appointedd.routes import create_surface
-from slotbook.api.common import JSON, PathNormalizer
+from slotbook.api.kit.http import JSON
+from slotbook.api.kit.paths import PathNormalizer
 from slotbook.services.context import Slotbook
 from tests.api.appointedd.helpers import KEY_ACME, studio_catalog
 

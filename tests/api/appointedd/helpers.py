@@ -27,7 +27,7 @@ def studio_catalog(**acme: Any) -> dict[str, Any]:
     tenant: dict[str, Any] = {
         "id": "acme",
         "name": "Acme Studio",
-        "api_keys": [KEY_ACME],
+        "api_keys": [{"key": KEY_ACME, "scope": "staff"}],
         "reservation_ttl_seconds": 600,
         "branches": [
             {
@@ -75,7 +75,7 @@ def studio_catalog(**acme: Any) -> dict[str, Any]:
     other = {
         "id": "globex",
         "name": "Globex",
-        "api_keys": [KEY_GLOBEX],
+        "api_keys": [{"key": KEY_GLOBEX, "scope": "staff"}],
         "branches": [
             {
                 "id": "hq",

@@ -24,7 +24,7 @@ def _catalog() -> dict[str, Any]:
             {
                 "id": "gym",
                 "name": "Gym",
-                "api_keys": [KEY],
+                "api_keys": [{"key": KEY, "scope": "staff"}],
                 "reservation_ttl_seconds": 600,
                 "branches": [
                     {

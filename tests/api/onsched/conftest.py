@@ -15,6 +15,7 @@ from tests.factories import every_day
 ACME_KEY = "acme-key-0123456789abcdef"
 ACME_STAFF_KEY = "acme-staff-key-0123456789abcdef"
 GLOBEX_KEY = "globex-key-0123456789abcdef"
+GLOBEX_STAFF_KEY = "globex-staff-key-0123456789"
 BASE = "/consumer/v1/"
 
 CATALOG: dict[str, Any] = {
@@ -84,7 +85,7 @@ CATALOG: dict[str, Any] = {
         {
             "id": "globex",
             "name": "Globex",
-            "api_keys": [GLOBEX_KEY],
+            "api_keys": [GLOBEX_KEY, {"key": GLOBEX_STAFF_KEY, "scope": "staff"}],
             "branches": [
                 {
                     "id": "main",
@@ -135,6 +136,11 @@ class OnSched:
     def delete(self, path: str) -> Response:
         """DELETE a surface path."""
         return self.client.delete(BASE + path, headers=self.headers())
+
+    @property
+    def staff(self) -> OnSched:
+        """The same server seen with acme's staff key (lists of customers and appointments)."""
+        return self.as_key(ACME_STAFF_KEY)
 
     def as_key(self, token: str | None) -> OnSched:
         """The same server with another token."""

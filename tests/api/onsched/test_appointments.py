@@ -104,8 +104,8 @@ def test_bk_or_rs_without_a_customer_is_refused_and_nothing_is_kept(api: OnSched
                 "error": "invalid_request",
                 "message": f"completeBooking={mode} needs a customer: customerId, or name and email",
             }
-    assert _ok(api.get("appointments"))["total"] == 0
-    assert _ok(api.get("customers"))["total"] == 0
+    assert _ok(api.staff.get("appointments"))["total"] == 0
+    assert _ok(api.staff.get("customers"))["total"] == 0
     assert NINE in _starts(api)
 
 
@@ -144,7 +144,7 @@ def test_a_slot_that_is_no_longer_free_is_refused_with_409(api: OnSched) -> None
     taken = api.hold("Consultation", NINE, NINE_30, completeBooking="BK", **ADA)
     assert taken.status_code == 409
     assert taken.json()["error"] == "slot_unavailable"
-    assert _ok(api.get("appointments"))["total"] == 2
+    assert _ok(api.staff.get("appointments"))["total"] == 2
 
 
 def test_a_start_outside_opening_hours_or_in_the_past_is_refused(api: OnSched) -> None:
@@ -185,11 +185,22 @@ def test_the_end_picks_one_of_the_services_durations(api: OnSched) -> None:
     )
 
 
-def test_an_off_grid_start_from_an_interval_query_can_be_booked(api: OnSched) -> None:
-    offered = api.times("Consultation", MONDAY, interval=15)[1]
+def test_an_off_grid_start_from_an_interval_query_can_be_booked_by_staff(api: OnSched) -> None:
+    desk = api.staff
+    offered = desk.times("Consultation", MONDAY, interval=15)[1]
     assert offered["startDateTime"] == "2030-03-04T09:15:00+01:00"
-    held = _ok(api.hold("Consultation", offered["startDateTime"], offered["endDateTime"]))
+    held = _ok(desk.hold("Consultation", offered["startDateTime"], offered["endDateTime"]))
     assert held["time"] == 915
+
+
+def test_a_booking_key_gets_only_the_services_own_grid(api: OnSched) -> None:
+    finer = api.get(f"availability/{api.service('Consultation')}/{MONDAY}/{MONDAY}", interval=15)
+    assert finer.status_code == 403
+    assert finer.json()["message"].startswith("interval: 15 minutes is off this service's grid")
+    coarser = api.times("Consultation", MONDAY, interval=60)
+    assert [t["startDateTime"][11:16] for t in coarser[:2]] == ["09:00", "10:00"]
+    off_grid = api.hold("Consultation", "2030-03-04T09:15:00+01:00", "2030-03-04T09:45:00+01:00")
+    assert off_grid.status_code == 409
 
 
 def test_a_group_session_takes_bookings_until_it_is_full(api: OnSched) -> None:

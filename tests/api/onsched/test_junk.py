@@ -77,8 +77,8 @@ APPOINTMENT_FIELDS = [
 
 
 def _totals(api: OnSched) -> tuple[int, int]:
-    appointments = api.get("appointments", status="IN,RS,BK,CN").json()["total"]
-    return appointments, api.get("customers").json()["total"]
+    appointments = api.staff.get("appointments", status="IN,RS,BK,CN").json()["total"]
+    return appointments, api.staff.get("customers").json()["total"]
 
 
 def _check(found: Any, what: object) -> None:

@@ -25,7 +25,7 @@ def _book(api: OnSched, day: str, clock: str, who: dict[str, str], mode: str = "
 
 
 def _ids(api: OnSched, **params: Any) -> list[str]:
-    return [a["id"] for a in _ok(api.get("appointments", **params))["data"]]
+    return [a["id"] for a in _ok(api.staff.get("appointments", **params))["data"]]
 
 
 def test_appointments_are_listed_by_start_and_filtered(api: OnSched) -> None:
@@ -60,7 +60,7 @@ def test_appointments_are_listed_by_start_and_filtered(api: OnSched) -> None:
 
 def test_the_appointment_list_is_paged_in_the_vendor_envelope(api: OnSched) -> None:
     booked = [_book(api, "2030-03-04", f"{9 + i}:00".zfill(5), ADA) for i in range(5)]
-    page = _ok(api.get("appointments", limit=2, offset=2))
+    page = _ok(api.staff.get("appointments", limit=2, offset=2))
     assert {k: page[k] for k in ("object", "url", "hasMore", "count", "total")} == {
         "object": "list",
         "url": "/consumer/v1/appointments",
@@ -69,9 +69,9 @@ def test_the_appointment_list_is_paged_in_the_vendor_envelope(api: OnSched) -> N
         "total": 5,
     }
     assert [a["id"] for a in page["data"]] == booked[2:4]
-    last = _ok(api.get("appointments", limit=2, offset=4))
+    last = _ok(api.staff.get("appointments", limit=2, offset=4))
     assert (last["count"], last["hasMore"]) == (1, False)
-    assert _ok(api.get("appointments"))["count"] == 5
+    assert _ok(api.staff.get("appointments"))["count"] == 5
 
 
 def test_bad_list_filters_are_refused(api: OnSched) -> None:
@@ -84,7 +84,7 @@ def test_bad_list_filters_are_refused(api: OnSched) -> None:
         ({"email": "x" * 300}, "email must be at most 255 printable characters"),
     ]
     for params, message in cases:
-        found = api.get("appointments", **params)
+        found = api.staff.get("appointments", **params)
         assert found.status_code == 400, params
         assert found.json()["message"].startswith(message), found.json()
 
@@ -108,12 +108,12 @@ def test_customers_are_created_read_and_searched(api: OnSched) -> None:
     assert created["id"].isdigit()
     assert _ok(api.get(f"customers/{created['id']}")) == created
     _ok(api.post("customers", {"lastname": "Hopper", "email": "grace@example.com"}))
-    by_email = _ok(api.get("customers", email="ADA@EXAMPLE.COM"))
+    by_email = _ok(api.staff.get("customers", email="ADA@EXAMPLE.COM"))
     assert [c["id"] for c in by_email["data"]] == [created["id"]]
     assert by_email["url"] == "/consumer/v1/customers"
-    by_name = _ok(api.get("customers", lastname="hopper"))
+    by_name = _ok(api.staff.get("customers", lastname="hopper"))
     assert [c["name"] for c in by_name["data"]] == ["Hopper"]
-    everyone = _ok(api.get("customers", limit=1))
+    everyone = _ok(api.staff.get("customers", limit=1))
     assert (everyone["count"], everyone["total"], everyone["hasMore"]) == (1, 2, True)
 
 
@@ -130,7 +130,7 @@ def test_a_customer_needs_an_email_and_a_last_name(api: OnSched) -> None:
         refused = api.post("customers", body)
         assert refused.status_code == 400, body
         assert refused.json()["message"].startswith(message), refused.json()
-    assert _ok(api.get("customers"))["total"] == 0
+    assert _ok(api.staff.get("customers"))["total"] == 0
 
 
 def test_unknown_and_malformed_customer_ids(api: OnSched) -> None:

@@ -26,8 +26,8 @@ def _refused(found: Any, message: str) -> None:
 
 
 def _totals(api: OnSched) -> tuple[int, int]:
-    appointments = _ok(api.get("appointments", status="IN,RS,BK,CN"))["total"]
-    return appointments, _ok(api.get("customers"))["total"]
+    appointments = _ok(api.staff.get("appointments", status="IN,RS,BK,CN"))["total"]
+    return appointments, _ok(api.staff.get("customers"))["total"]
 
 
 # --- 1. a booked appointment has a customer with a name and an e-mail address ----------------

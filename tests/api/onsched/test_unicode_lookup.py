@@ -8,7 +8,7 @@ from tests.api.onsched.conftest import OnSched
 
 
 def _found(api: OnSched, path: str, **params: Any) -> list[str]:
-    response = api.get(path, **params)
+    response = api.staff.get(path, **params)
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["data"]]
 

@@ -62,6 +62,14 @@ def orchestra(make_client: Callable[[dict[str, Any]], TestClient]) -> Orchestra:
     return Orchestra(make_client(issue_catalog()))
 
 
+def longer_allowed(catalog: dict[str, Any], minutes: int) -> dict[str, Any]:
+    """The catalog with every service allowing appointments of up to ``minutes`` to anyone."""
+    for service in catalog["tenants"][0]["services"]:
+        if service.get("capacity", 1) == 1:
+            service["max_custom_length"] = minutes
+    return catalog
+
+
 @pytest.fixture
 def make_orchestra(
     make_client: Callable[[dict[str, Any]], TestClient],
@@ -77,7 +85,7 @@ def sunday_night_orchestra(
     """The issue's catalog open on Sunday nights (``hours``), with DST Sundays in the horizon."""
 
     def make(hours: str) -> Orchestra:
-        catalog = issue_catalog(horizon_days=365)
+        catalog = longer_allowed(issue_catalog(horizon_days=365), 60)
         catalog["tenants"][0]["branches"][0]["hours"]["sun"] = [hours]
         return make_orchestra(catalog)
 

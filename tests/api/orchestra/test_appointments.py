@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from tests.api.orchestra.conftest import Orchestra
+from tests.api.orchestra.conftest import Orchestra, longer_allowed
 from tests.conftest import FakeClock
+from tests.factories import issue_catalog
 
 
 def _booked(
@@ -65,12 +67,29 @@ def test_reschedule_moves_on_the_same_resource_with_local_times(orchestra: Orche
     assert "14:00" not in orchestra.times("Paspoort", "2030-03-05")
 
 
-def test_reschedule_may_change_the_length(orchestra: Orchestra) -> None:
+def test_reschedule_may_change_the_length_within_the_services_rules(
+    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+) -> None:
+    orchestra = make_orchestra(longer_allowed(issue_catalog(), 30))
     booked = _booked(orchestra)
     body = orchestra.put(
         f"/v1/appointments/{booked['publicId']}/reschedule/?start=2030-03-05T09:00:00&end=2030-03-05T09:30:00"
     ).json()
     assert body["appointment"]["end"] == "2030-03-05T08:30:00.000+0000"
+
+
+def test_a_reschedule_cannot_stretch_an_appointment_over_the_day(orchestra: Orchestra) -> None:
+    booked = _booked(orchestra)
+    stretched = orchestra.put(
+        f"/v1/appointments/{booked['publicId']}/reschedule?start=2030-03-05T09:00:00&end=2030-03-05T17:00:00"
+    )
+    assert stretched.status_code == 403
+    # The message names what was sent (the end), not a customSlotLength nobody sent.
+    assert stretched.json()["msg"].startswith("end: the appointment would last 480 minutes")
+    assert (
+        orchestra.get(f"/v1/appointments/{booked['publicId']}").json()["appointment"]["end"]
+        == booked["end"]
+    )
 
 
 def test_reschedule_onto_a_busy_or_closed_time_is_440_and_changes_nothing(
@@ -162,8 +181,8 @@ def test_an_external_id_with_reserved_characters_is_found_when_percent_encoded(
     [
         # Spring: 01:30 CET to 03:00 CEST is 30 minutes, not the 90 the wall clock suggests.
         ("2030-03-31", "01:30", "03:00", ("00:30", "01:00")),
-        # Autumn: 02:15 happens twice; 02:45 CEST to the later 02:15 CET is 30 minutes.
-        ("2030-10-27", "02:45", "02:15", ("00:45", "01:15")),
+        # Autumn: 02:10 happens twice; 02:40 CEST to the later 02:10 CET is 30 minutes.
+        ("2030-10-27", "02:40", "02:10", ("00:40", "01:10")),
     ],
     ids=["spring forward", "fall back"],
 )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from tests.api.orchestra.conftest import Orchestra
+from starlette.testclient import TestClient
+
+from slotbook.api.app import create_app
+from slotbook.services.context import Slotbook
+from tests.api.orchestra.conftest import Orchestra, longer_allowed
 from tests.conftest import FakeClock
+from tests.factories import issue_catalog
 
 CUSTOMER = {
     "firstName": "Voornaam",
@@ -87,11 +93,23 @@ def test_v2_book_for_several_customers_lengthens_per_customer(orchestra: Orchest
     assert body["numberOfCustomers"] == 1
 
 
-def test_custom_slot_length_sets_the_appointment_length(orchestra: Orchestra) -> None:
+def test_custom_slot_length_sets_the_appointment_length(
+    make_orchestra: Callable[[dict[str, Any]], Orchestra],
+) -> None:
+    orchestra = make_orchestra(longer_allowed(issue_catalog(), 45))
     path = f"/v2/branches/{orchestra.branch}/services/Paspoort/dates/2030-03-04/times/10:00/book;customSlotLength=45"
     body = orchestra.post(path, json={"customers": [CUSTOMER]}).json()
     assert body["end"] == "2030-03-04T09:45:00.000+0000"
     assert body["customSlotLength"] == 45
+
+
+def test_a_citizen_cannot_book_longer_than_the_service_allows(orchestra: Orchestra) -> None:
+    path = f"/v2/branches/{orchestra.branch}/services/Paspoort/dates/2030-03-04/times/10:00/book;customSlotLength=45"
+    refused = orchestra.post(path, json={"customers": [CUSTOMER]})
+    assert refused.status_code == 403
+    assert "at most 10" in refused.json()["msg"]
+    shorter = path.replace("=45", "=5")
+    assert orchestra.post(shorter, json={"customers": [CUSTOMER]}).status_code == 200
 
 
 def test_a_group_session_keeps_its_length_whatever_custom_slot_length_says(
@@ -288,9 +306,23 @@ def test_duplicate_external_ids_in_one_booking_are_refused(orchestra: Orchestra)
     assert "externalId" in response.json()["msg"]
 
 
-def test_errors_are_exposed_to_browsers(orchestra: Orchestra) -> None:
-    response = orchestra.book(
-        "nope", "2030-03-04", "09:00", headers={"Origin": "https://booking.example"}
-    )
-    exposed = response.headers["access-control-expose-headers"]
-    assert "ERROR_CODE" in exposed and "ERROR_MESSAGE" in exposed
+def test_browsers_of_a_named_origin_see_the_errors_and_others_get_no_cors(
+    make_slotbook: Callable[[dict[str, Any]], Slotbook],
+) -> None:
+    app = create_app(make_slotbook(issue_catalog()), cors_origins=["https://booking.example"])
+    with TestClient(app) as client:
+        orchestra = Orchestra(client)
+        response = orchestra.book(
+            "nope", "2030-03-04", "09:00", headers={"Origin": "https://booking.example"}
+        )
+        exposed = response.headers["access-control-expose-headers"]
+        assert "ERROR_CODE" in exposed and "ERROR_MESSAGE" in exposed
+        assert response.headers["access-control-allow-origin"] == "https://booking.example"
+        elsewhere = orchestra.get("/v1/branches", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in elsewhere.headers
+
+
+def test_cors_is_off_by_default(orchestra: Orchestra) -> None:
+    response = orchestra.get("/v1/branches", headers={"Origin": "https://booking.example"})
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers

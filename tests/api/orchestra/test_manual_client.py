@@ -41,6 +41,7 @@ def _catalog() -> dict[str, Any]:
                         "duration": 10,
                         "additional_customer_duration": 5,
                         "slot_step": 5,
+                        "max_custom_length": 40,  # the manual's customSlotLength example
                         "branches": ["hall"],
                         "resources": ["desk"],
                     },

@@ -84,8 +84,19 @@ def test_keys_are_required_once_a_tenant_has_them(
     assert (
         client.get(f"{BASE}/v1/branches", headers={"X-API-KEY": "wrong-key-123"}).status_code == 401
     )
-    foreign = client.get(f"{BASE}/v1/branches", headers={"X-API-KEY": "beta-secret-1"})
+    foreign = client.get(
+        f"{BASE}/v1/branches", headers={"X-API-KEY": "beta-secret-1", "X-TENANT-ID": "acme"}
+    )
     assert foreign.status_code == 403
+    # Without X-TENANT-ID the key names its own tenant.
+    own = client.get(f"{BASE}/v1/branches", headers={"X-API-KEY": "beta-secret-1"})
+    assert own.status_code == 200
+    assert [b["name"] for b in own.json()["branchList"]] != [
+        b["name"]
+        for b in client.get(f"{BASE}/v1/branches", headers={"X-API-KEY": "acme-secret-1"}).json()[
+            "branchList"
+        ]
+    ]
     assert (
         client.get(f"{BASE}/v1/branches", headers={"X-API-KEY": "acme-secret-1"}).status_code == 200
     )

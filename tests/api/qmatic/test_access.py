@@ -9,13 +9,21 @@ from tests.api.qmatic.conftest import OTHER_KEY, PUBLIC_KEY, Qmatic, customer
 UNKNOWN = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 
 
-def test_a_missing_tenant_header_is_400(qm: Qmatic) -> None:
+def test_without_a_tenant_header_the_key_names_the_tenant(qm: Qmatic) -> None:
     response = qm.client.get("/external/v1/services", headers={"X-API-KEY": PUBLIC_KEY})
+    assert response.status_code == 200
+    assert response.json() == qm.as_tenant("acme", PUBLIC_KEY).get("services").json()
+
+
+def test_without_a_tenant_header_or_a_key_it_is_400(qm: Qmatic) -> None:
+    response = qm.client.get("/external/v1/services")
     assert response.status_code == 400
     assert response.json() == {
         "code": "tenant_required",
         "message": "The X-TENANT-ID header is required",
     }
+    wrong = qm.client.get("/external/v1/services", headers={"X-API-KEY": "wrong-key-9999"})
+    assert wrong.status_code == 401
 
 
 def test_an_unknown_tenant_is_404(qm: Qmatic) -> None:

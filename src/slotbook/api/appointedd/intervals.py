@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from slotbook.api.common import BadInput
+from slotbook.api.kit.errors import BadInput
 from slotbook.domain.availability import Occupancy
 from slotbook.domain.errors import SlotTaken
 from slotbook.domain.model import (
@@ -190,7 +190,7 @@ def place_slot(slotbook: Slotbook, access: Access, spec: SlotDataIn, *, source: 
                 status=Status.HELD,
                 details=BookingDetails(source=source),
                 hold_ttl=catalog.settings.hold_ttl(HOLD_SECONDS),
-                internal=access.internal,
+                actor=access.actor,
             )
         except SlotTaken as exc:
             refused = exc  # another branch offering the service may still have room

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from slotbook.api.common import BadInput
+from slotbook.api.kit.errors import BadInput
 from slotbook.domain.availability import Occupancy
 from slotbook.domain.errors import NotFound
 from slotbook.domain.model import (
@@ -339,8 +339,15 @@ def customer_out(catalog: Catalog, appointment: Appointment, zone: ZoneInfo) -> 
     }
 
 
-def booking_out(catalog: Catalog, view: SessionView, now: datetime, zone: ZoneInfo) -> BookingOut:
-    """A session as an Appointedd booking, with every live participant."""
+def booking_out(
+    catalog: Catalog,
+    view: SessionView,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    only: Collection[str] | None = None,
+) -> BookingOut:
+    """A session as an Appointedd booking, with its live participants (``only`` these ids)."""
     session = view.session
     resource = catalog.resource(session.resource_key, include_retired=True)
     service = catalog.service(session.service_keys[0], include_retired=True)
@@ -352,7 +359,9 @@ def booking_out(catalog: Catalog, view: SessionView, now: datetime, zone: ZoneIn
         "service_id": service.ids.hex24,
         "resource_id": resource.ids.hex24,
         "customers": [
-            customer_out(catalog, a, zone) for a in view.appointments if is_participant(a)
+            customer_out(catalog, a, zone)
+            for a in view.appointments
+            if is_participant(a) and (only is None or a.ids.hex24 in only)
         ],
         "start": show(session.start, zone),
         "end": show(session.end, zone),

@@ -8,28 +8,16 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import Response
 
-from slotbook.api.common import (
-    JSON,
-    BadInput,
-    credential,
-    install_error_handlers,
-    json_body,
-    parse_model,
-    slotbook_of,
-)
-from slotbook.domain.errors import (
-    AuthenticationRequired,
-    DomainError,
-    ForeignKeyUsed,
-    NotAllowed,
-    NotFound,
-    NotHeld,
-    SlotTaken,
-    WrongState,
-)
+from slotbook.api.appointedd.errors import TABLE, render_error
+from slotbook.api.kit.access import Needs, TenantOf
+from slotbook.api.kit.docs import new_surface
+from slotbook.api.kit.errors import BadInput, install_error_handlers
+from slotbook.api.kit.http import JSON, json_body, parse_model, slotbook_of
+from slotbook.domain.errors import Forbidden, NotFound, WrongState
 from slotbook.domain.model import FIRM_STATUSES, Appointment, Catalog, CustomerDetails, Status
 from slotbook.services import booking, changes, queries
-from slotbook.services.access import Access, authorize
+from slotbook.services.access import Access
+from slotbook.services.actor import Scope
 from slotbook.services.booking import Participant
 from slotbook.services.context import Slotbook
 
@@ -58,39 +46,16 @@ SOURCE = "appointedd"
 # --- plumbing -------------------------------------------------------------------------------
 
 
-def render_error(status: int, code: str, message: str) -> Response:
-    """An error in Appointedd's shape."""
-    return JSON({"error": code, "message": message}, status_code=status)
+def _no_tenant_header(_request: Request) -> str | None:
+    return None
 
 
-def classify(exc: DomainError) -> tuple[int, str]:
-    """HTTP status and error code of a domain error."""
-    if isinstance(exc, AuthenticationRequired):
-        return 401, "unauthorized"
-    if isinstance(exc, ForeignKeyUsed | NotAllowed):
-        return 403, "forbidden"
-    if isinstance(exc, NotFound):
-        return 404, "not_found"
-    if isinstance(exc, SlotTaken):
-        return 409, "no_availability"
-    if isinstance(exc, NotHeld):
-        return 409, "slot_unavailable"
-    if isinstance(exc, WrongState):
-        return 409, "conflict"
-    return 400, "bad_request"
-
-
+# The tenant of the presented ``X-API-KEY`` (the first tenant when none is sent).
+_TENANT = TenantOf(_no_tenant_header)
 SlotbookDep = Annotated[Slotbook, Depends(slotbook_of)]
-
-
-def access_of(request: Request, slotbook: SlotbookDep) -> Access:
-    """The tenant of the presented ``X-API-KEY`` (the first tenant when none is sent)."""
-    return authorize(
-        slotbook, tenant_key=None, credential=credential(request), tenant_from_credential=True
-    )
-
-
-AccessDep = Annotated[Access, Depends(access_of)]
+BookingAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
+BookingWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))]
+StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
 BodyDep = Annotated[Any, Depends(json_body)]
 
 
@@ -122,7 +87,7 @@ router = APIRouter()
 
 
 @router.get("/services")
-def list_services(request: Request, access: AccessDep) -> JSON:
+def list_services(request: Request, access: BookingAccess) -> JSON:
     """Services of the tenant, in listing order (index, then catalog order)."""
     catalog = access.catalog
     limit = limit_of(request.query_params.get("limit"))
@@ -135,7 +100,7 @@ def list_services(request: Request, access: AccessDep) -> JSON:
 
 
 @router.get("/services/{service_id}")
-def get_service(service_id: str, access: AccessDep) -> JSON:
+def get_service(service_id: str, access: BookingAccess) -> JSON:
     """One service."""
     service = service_by_id(
         access.catalog, hex_id(service_id, "service_id"), internal=access.internal
@@ -144,7 +109,7 @@ def get_service(service_id: str, access: AccessDep) -> JSON:
 
 
 @router.get("/resources")
-def list_resources(request: Request, access: AccessDep) -> JSON:
+def list_resources(request: Request, access: BookingAccess) -> JSON:
     """Resources of the tenant, branch by branch in catalog order."""
     catalog = access.catalog
     limit = limit_of(request.query_params.get("limit"))
@@ -157,7 +122,7 @@ def list_resources(request: Request, access: AccessDep) -> JSON:
 
 
 @router.get("/resources/{resource_id}")
-def get_resource(resource_id: str, access: AccessDep) -> JSON:
+def get_resource(resource_id: str, access: BookingAccess) -> JSON:
     """One resource."""
     resource = resource_by_id(access.catalog, hex_id(resource_id, "resource_id"))
     return JSON({"data": resource_out(access.catalog, resource, internal=access.internal)})
@@ -167,14 +132,14 @@ def get_resource(resource_id: str, access: AccessDep) -> JSON:
 
 
 @router.post("/availability/intervals/search")
-def search(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> JSON:
+def search(slotbook: SlotbookDep, access: BookingAccess, body: BodyDep) -> JSON:
     """Start times where a booking fits or a group booking has room."""
     spec = parse_model(IntervalSearchIn, body)
     return JSON({"data": search_intervals(slotbook, access, spec)})
 
 
 @router.post("/availability/slots", status_code=201)
-def create_slot(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> JSON:
+def create_slot(slotbook: SlotbookDep, access: BookingWriteAccess, body: BodyDep) -> JSON:
     """Hold spaces at a start (joining a group booking with room) until the slot expires."""
     spec = parse_model(SlotIn, body)
     zone = zone_of(spec.data.timezone, "data.timezone")
@@ -198,7 +163,7 @@ def _session(slotbook: Slotbook, catalog: Catalog, appointment: Appointment) -> 
 
 
 @router.get("/availability/slots/{slot_id}")
-def get_slot(slot_id: str, request: Request, slotbook: SlotbookDep, access: AccessDep) -> JSON:
+def get_slot(slot_id: str, request: Request, slotbook: SlotbookDep, access: BookingAccess) -> JSON:
     """A slot while it holds its spaces."""
     zone = _zone_param(request)
     slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
@@ -223,12 +188,14 @@ def _check_releasable(slot: Appointment, slot_id: str) -> None:
 
 
 @router.delete("/availability/slots/{slot_id}", status_code=204)
-def delete_slot(slot_id: str, slotbook: SlotbookDep, access: AccessDep) -> Response:
+def delete_slot(slot_id: str, slotbook: SlotbookDep, access: BookingWriteAccess) -> Response:
     """Release a slot: its spaces are free at once."""
     slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
     _check_releasable(slot, slot_id)
     try:
-        changes.release_hold(slotbook, access.catalog, ref=("hex24", slot.ids.hex24))
+        changes.release_hold(
+            slotbook, access.catalog, ref=("hex24", slot.ids.hex24), actor=access.actor
+        )
     except WrongState:
         # Released, cancelled or booked since we read it: answer for what it is now.
         _check_releasable(_slot(slotbook, access.catalog, slot_id, "slot_id"), slot_id)
@@ -250,7 +217,7 @@ def _check_participants(
 
 
 @router.post("/bookings", status_code=201)
-def create_booking(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> JSON:
+def create_booking(slotbook: SlotbookDep, access: BookingWriteAccess, body: BodyDep) -> JSON:
     """Turn a slot into participants of its booking (one per customer)."""
     spec = parse_model(BookingIn, body)
     zone = zone_of(spec.timezone)
@@ -277,15 +244,26 @@ def create_booking(slotbook: SlotbookDep, access: AccessDep, body: BodyDep) -> J
         catalog,
         hold=("hex24", slot.ids.hex24),
         participants=participants,
-        internal=access.internal,
+        actor=access.actor,
         source=SOURCE,
     )
     view = _session(slotbook, catalog, booked[0])
-    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone)}, status_code=201)
+    shown = _shown(access, [a.ids.hex24 for a in booked])
+    return JSON(
+        {"data": booking_out(catalog, view, slotbook.now(), zone, only=shown)}, status_code=201
+    )
+
+
+def _shown(access: Access, own: list[str]) -> list[str] | None:
+    """Participants a caller may see: all for staff; for a booking key only its own.
+
+    A group booking's id is shared by everyone in it, so it is no proof of who one is.
+    """
+    return None if access.internal else own
 
 
 @router.get("/bookings")
-def list_bookings(request: Request, slotbook: SlotbookDep, access: AccessDep) -> JSON:
+def list_bookings(request: Request, slotbook: SlotbookDep, access: StaffAccess) -> JSON:
     """Bookings by start (``ids`` picks some)."""
     zone = _zone_param(request)
     limit = limit_of(request.query_params.get("limit"))
@@ -313,26 +291,37 @@ def _booking(slotbook: Slotbook, catalog: Catalog, booking_id: str) -> queries.S
 
 @router.get("/bookings/{booking_id}")
 def get_booking(
-    booking_id: str, request: Request, slotbook: SlotbookDep, access: AccessDep
+    booking_id: str, request: Request, slotbook: SlotbookDep, access: BookingAccess
 ) -> JSON:
     """One booking with its participants."""
     zone = _zone_param(request)
     view = _booking(slotbook, access.catalog, booking_id)
-    return JSON({"data": booking_out(access.catalog, view, slotbook.now(), zone)})
+    shown = _shown(access, [])
+    return JSON({"data": booking_out(access.catalog, view, slotbook.now(), zone, only=shown)})
 
 
 @router.post("/bookings/{booking_id}/cancel")
 def cancel_booking(
-    booking_id: str, request: Request, slotbook: SlotbookDep, access: AccessDep
+    booking_id: str, request: Request, slotbook: SlotbookDep, access: BookingWriteAccess
 ) -> JSON:
     """Cancel a booking and every participant in it; all its spaces are free."""
     zone = _zone_param(request)
     catalog = access.catalog
     view = _booking(slotbook, catalog, booking_id)
-    if booking_status(view, slotbook.now()) == "cancelled":
+    now = slotbook.now()
+    if booking_status(view, now) == "cancelled":
         raise WrongState("This booking is already cancelled")
-    view = queries.cancel_session(slotbook, catalog, "hex24", view.session.ids.hex24)
-    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone)})
+    live = [a.ids.hex24 for a in view.appointments if a.is_live(now)]
+    if len(live) > 1 and not access.internal:
+        raise Forbidden(
+            "This booking has several participants: cancelling all of them needs a staff key; "
+            "cancel one participant with bookings/{booking_id}/customers/{id}/cancel"
+        )
+    view = queries.cancel_session(
+        slotbook, catalog, "hex24", view.session.ids.hex24, actor=access.actor
+    )
+    shown = _shown(access, live)
+    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone, only=shown)})
 
 
 @router.post("/bookings/{booking_id}/customers/{customer_booking_id}/cancel")
@@ -341,7 +330,7 @@ def cancel_participant(
     customer_booking_id: str,
     request: Request,
     slotbook: SlotbookDep,
-    access: AccessDep,
+    access: BookingWriteAccess,
 ) -> JSON:
     """Cancel one participant; their spaces are free again."""
     zone = _zone_param(request)
@@ -358,15 +347,17 @@ def cancel_participant(
         raise missing
     if member.status is Status.CANCELLED:
         raise WrongState("This participant is already cancelled")
-    changes.cancel(slotbook, catalog, ref=("hex24", ref), allowed_from=FIRM_STATUSES)
+    changes.cancel(
+        slotbook, catalog, ref=("hex24", ref), allowed_from=FIRM_STATUSES, actor=access.actor
+    )
     view = queries.get_session(slotbook, catalog, "hex24", key)
-    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone)})
+    shown = _shown(access, [ref])
+    return JSON({"data": booking_out(catalog, view, slotbook.now(), zone, only=shown)})
 
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The Appointedd surface's ASGI app."""
-    app = FastAPI(title="Slotbook: Appointedd API v1", default_response_class=JSON)
-    app.state.slotbook = slotbook
-    install_error_handlers(app, render_error, classify)
+    app = new_surface("Slotbook: Appointedd API v1", slotbook)
+    install_error_handlers(app, render_error, TABLE)
     app.include_router(router)
     return app

@@ -6,12 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput, slotbook_of
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.deps import (
-    AccessDep,
     BodyDep,
+    BookingAccess,
+    BookingWriteAccess,
     NoBodyDep,
+    StaffAccess,
     branch_for,
     customer,
     duration_of,
@@ -158,7 +161,7 @@ def add_appointment_routes(app: FastAPI) -> None:
     """Create, read, list and change appointments."""
 
     @app.post("/appointments")
-    def create(request: Request, access: AccessDep, body: BodyDep) -> JSON:
+    def create(request: Request, access: BookingWriteAccess, body: BodyDep) -> JSON:
         """Hold (IN), reserve (RS) or book (BK) a free slot."""
         sb, catalog = slotbook_of(request), access.catalog
         wanted = params_of(request).get("completeBooking", "IN").strip().upper() or "IN"
@@ -210,20 +213,20 @@ def add_appointment_routes(app: FastAPI) -> None:
                 source=SOURCE,
             ),
             hold_ttl=catalog.settings.hold_ttl(DEFAULT_HOLD_SECONDS),
-            internal=access.internal,
+            actor=access.actor,
             # Starts from an ``interval`` query may lie off the service's own grid.
             on_grid=False,
         )
         return _reply(sb, catalog, placed)
 
     @app.get("/appointments/{appointment_id}")
-    def one(appointment_id: str, request: Request, access: AccessDep) -> JSON:
+    def one(appointment_id: str, request: Request, access: BookingAccess) -> JSON:
         """One appointment."""
         sb = slotbook_of(request)
         return _reply(sb, access.catalog, _appointment(sb, access.catalog, appointment_id))
 
     @app.get("/appointments")
-    def many(request: Request, access: AccessDep) -> JSON:
+    def many(request: Request, access: StaffAccess) -> JSON:
         """Appointments by start, filtered by location, customer, dates and status."""
         sb, catalog, params = slotbook_of(request), access.catalog, params_of(request)
         offset, limit = page_of(params)
@@ -234,37 +237,47 @@ def add_appointment_routes(app: FastAPI) -> None:
         return JSON(listing(request, items, total, offset))
 
     @app.put("/appointments/{appointment_id}/book")
-    def book(appointment_id: str, request: Request, access: AccessDep, body: BodyDep) -> JSON:
+    def book(
+        appointment_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
+    ) -> JSON:
         """IN -> BK with the customer's details."""
         return _finish_booking(request, access, appointment_id, body, Status.HELD)
 
     @app.put("/appointments/{appointment_id}/confirm")
     def confirm_reserved(
-        appointment_id: str, request: Request, access: AccessDep, body: BodyDep
+        appointment_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
     ) -> JSON:
         """RS -> BK."""
         return _finish_booking(request, access, appointment_id, body, Status.RESERVED)
 
     @app.put("/appointments/{appointment_id}/reserve")
-    def reserve(appointment_id: str, request: Request, access: AccessDep, _body: NoBodyDep) -> JSON:
+    def reserve(
+        appointment_id: str, request: Request, access: BookingWriteAccess, _body: NoBodyDep
+    ) -> JSON:
         """IN -> RS: kept without expiry, not yet booked."""
         sb, catalog = slotbook_of(request), access.catalog
         current = _appointment(sb, catalog, appointment_id)
         _require(current, sb.now(), (Status.HELD,), "reserved")
-        kept = changes.keep_hold(sb, catalog, ref=("digits", appointment_id))
+        kept = changes.keep_hold(sb, catalog, ref=("digits", appointment_id), actor=access.actor)
         return _reply(sb, catalog, kept)
 
     @app.put("/appointments/{appointment_id}/cancel")
-    def cancel(appointment_id: str, request: Request, access: AccessDep, _body: NoBodyDep) -> JSON:
+    def cancel(
+        appointment_id: str, request: Request, access: BookingWriteAccess, _body: NoBodyDep
+    ) -> JSON:
         """BK or RS -> CN; the slot is free at once."""
         sb, catalog = slotbook_of(request), access.catalog
         allowed = (Status.RESERVED, Status.CONFIRMED)
         _require(_appointment(sb, catalog, appointment_id), sb.now(), allowed, "cancelled")
-        done = changes.cancel(sb, catalog, ref=("digits", appointment_id), allowed_from=allowed)
+        done = changes.cancel(
+            sb, catalog, ref=("digits", appointment_id), allowed_from=allowed, actor=access.actor
+        )
         return _reply(sb, catalog, done)
 
     @app.put("/appointments/{appointment_id}/reschedule")
-    def reschedule(appointment_id: str, request: Request, access: AccessDep, body: BodyDep) -> JSON:
+    def reschedule(
+        appointment_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
+    ) -> JSON:
         """Move a BK appointment within its location (to another resource if given)."""
         sb, catalog = slotbook_of(request), access.catalog
         payload: RescheduleIn = parse_body(RescheduleIn, body)
@@ -291,17 +304,20 @@ def add_appointment_routes(app: FastAPI) -> None:
             end=end,
             resource_key=hosts[0].key if hosts else None,
             allowed_from=(Status.CONFIRMED,),
+            actor=access.actor,
         )
         return _reply(sb, catalog, moved)
 
     @app.delete("/appointments/{appointment_id}")
-    def delete(appointment_id: str, request: Request, access: AccessDep, _body: NoBodyDep) -> JSON:
+    def delete(
+        appointment_id: str, request: Request, access: BookingWriteAccess, _body: NoBodyDep
+    ) -> JSON:
         """Release an IN hold (expired or not); booked appointments are cancelled instead."""
         sb, catalog = slotbook_of(request), access.catalog
         current = _appointment(sb, catalog, appointment_id)
         if current.status is not Status.HELD:
             _require(current, sb.now(), (Status.HELD,), "deleted")
-        changes.release_hold(sb, catalog, ref=("digits", appointment_id))
+        changes.release_hold(sb, catalog, ref=("digits", appointment_id), actor=access.actor)
         return JSON({"object": "appointment", "id": current.ids.digits, "deleted": True})
 
 
@@ -325,7 +341,7 @@ def _finish_booking(
             customer_message=payload.customerMessage,
             source=SOURCE,
         ),
-        internal=access.internal,
+        actor=access.actor,
         allowed_from=(source,),
         count_customers=False,
     )

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, tzinfo
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput, slotbook_of
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.deps import (
-    AccessDep,
+    BookingAccess,
     branch_for,
     hosts_of,
     params_of,
@@ -21,6 +22,7 @@ from slotbook.api.onsched.schemas import (
     parse_date,
     parse_int,
 )
+from slotbook.domain.errors import Forbidden
 from slotbook.services.availability import SlotQuery, find_openings
 from slotbook.services.booking import check_bookable
 
@@ -33,7 +35,7 @@ def add_availability_route(app: FastAPI) -> None:
 
     @app.get("/availability/{service_id}/{start_date}/{end_date}")
     def availability(
-        service_id: str, start_date: str, end_date: str, request: Request, access: AccessDep
+        service_id: str, start_date: str, end_date: str, request: Request, access: BookingAccess
     ) -> JSON:
         """Free start times of a service over at most 62 days, with the host per slot."""
         params, catalog = params_of(request), access.catalog
@@ -46,6 +48,12 @@ def add_availability_route(app: FastAPI) -> None:
         tz_offset = parse_int(params, "tzOffset", -MAX_OFFSET_MINUTES, MAX_OFFSET_MINUTES)
         duration = parse_int(params, "duration", 1, MAX_MINUTES)
         interval = parse_int(params, "interval", 1, MAX_MINUTES)
+        if interval is not None and interval % svc.step and not access.internal:
+            # A booking key books on the service's own grid only, so it is offered no other.
+            raise Forbidden(
+                f"interval: {interval} minutes is off this service's grid of {svc.step} "
+                "minutes; a finer grid needs a staff key"
+            )
         people = parse_int(params, "groupSize", 1, MAX_GROUP_SIZE, 1) or 1
         hosts = hosts_of(catalog, params.get("resourceId"), params.get("resourceIds"))
         branch = branch_for(catalog, svc, params.get("locationId"), hosts)

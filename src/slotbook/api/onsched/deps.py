@@ -8,100 +8,53 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from pydantic import BaseModel
-from starlette.responses import Response
 
-from slotbook.api.common import (
-    JSON,
-    BadInput,
-    credential,
-    install_error_handlers,
-    json_body,
-    parse_model,
-    slotbook_of,
-)
+from slotbook.api.kit.access import Needs, TenantOf
+from slotbook.api.kit.errors import BadInput, install_error_handlers
+from slotbook.api.kit.http import JSON, json_body, parse_model
 from slotbook.api.onsched import mapping as out
+from slotbook.api.onsched.errors import TABLE, message_of, render_error
 from slotbook.api.onsched.schemas import body_object, check_digits, check_guid, parse_int
-from slotbook.domain.errors import (
-    AuthenticationRequired,
-    DomainError,
-    ForeignKeyUsed,
-    InvalidRequest,
-    NotAllowed,
-    NotFound,
-    NotHeld,
-    SlotTaken,
-    WrongState,
-)
+from slotbook.domain.errors import NotFound
 from slotbook.domain.model import Branch, Catalog, Customer, Resource, Service
 from slotbook.services import queries
-from slotbook.services.access import Access, authorize
+from slotbook.services.access import Access
+from slotbook.services.actor import Scope
 from slotbook.services.availability import SlotQuery
 from slotbook.services.context import Slotbook
 
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET = 20, 100, 1_000_000_000
-# Core field names (shared by every surface) -> this surface's names, for error messages.
-_FIELD_NAMES = {
-    "numberOfCustomers": "groupSize",
-    "end": "endDateTime",
-    "customSlotLength": "endDateTime",
-}
-
-
-def render_error(status: int, code: str, message: str) -> Response:
-    """``{"error": code, "message": sentence}``; a 401 also names the scheme."""
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSON({"error": code, "message": message}, status_code=status, headers=headers)
-
-
-def classify(exc: DomainError) -> tuple[int, str]:
-    """HTTP status and error code of a core error."""
-    if isinstance(exc, NotFound):
-        return 404, "not_found"
-    if isinstance(exc, SlotTaken):
-        return 409, "slot_unavailable"
-    if isinstance(exc, NotHeld):
-        return 409, "hold_expired" if exc.expired else "invalid_status"
-    if isinstance(exc, WrongState):
-        return 409, "invalid_status"
-    if isinstance(exc, AuthenticationRequired):
-        return 401, "unauthorized"
-    if isinstance(exc, ForeignKeyUsed | NotAllowed):
-        return 403, "forbidden"
-    return 400, "invalid_request"
 
 
 def install_errors(app: FastAPI) -> None:
     """Every error of a surface app in this surface's format."""
     install_error_handlers(
-        app, render_error, classify, bad_input_code="invalid_request", not_found_code="not_found"
+        app,
+        render_error,
+        TABLE,
+        bad_input_code="invalid_request",
+        not_found_code="not_found",
+        message_of=message_of,
     )
-
-    async def on_invalid(_request: Request, exc: Exception) -> Response:
-        # A core rule refused a value: name the field as this surface calls it.
-        assert isinstance(exc, InvalidRequest)
-        field = _FIELD_NAMES.get(exc.field or "", exc.field)
-        message = f"{field}: {exc.message}" if field else exc.message
-        return render_error(400, "invalid_request", message)
-
-    app.add_exception_handler(InvalidRequest, on_invalid)
 
 
 # --- request helpers ------------------------------------------------------------------------
 
 
-def onsched_access(request: Request) -> Access:
-    """The tenant of the bearer token or key (or ``X-TENANT-ID``), with the key checked."""
+def _tenant_header(request: Request) -> str | None:
     tenant = request.headers.get("x-tenant-id", "").strip() or None
     if tenant is not None and (len(tenant) > 100 or not tenant.isprintable()):
         raise BadInput("X-TENANT-ID is not a tenant id")
-    return authorize(
-        slotbook_of(request),
-        tenant_key=tenant,
-        credential=credential(request),
-        tenant_from_credential=True,
-    )
+    return tenant
+
+
+# The tenant of the bearer token or key (or ``X-TENANT-ID``), else the first tenant.
+_TENANT = TenantOf(_tenant_header)
+BookingAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
+BookingWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))]
+StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
 
 
 async def no_body(request: Request) -> None:
@@ -109,7 +62,6 @@ async def no_body(request: Request) -> None:
     await json_body(request)
 
 
-AccessDep = Annotated[Access, Depends(onsched_access)]
 BodyDep = Annotated[Any, Depends(json_body)]
 NoBodyDep = Annotated[None, Depends(no_body)]
 

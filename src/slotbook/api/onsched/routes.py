@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput, slotbook_of
+from slotbook.api.kit.docs import new_surface
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.appointments import add_appointment_routes
 from slotbook.api.onsched.availability import add_availability_route
 from slotbook.api.onsched.deps import (
-    AccessDep,
     BodyDep,
+    BookingAccess,
+    BookingWriteAccess,
+    StaffAccess,
     customer,
     install_errors,
     listing,
@@ -38,8 +42,7 @@ from slotbook.services.context import Slotbook
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The OnSched consumer API app (mounted at ``/consumer/v1``)."""
-    app = FastAPI(title="OnSched consumer API", default_response_class=JSON)
-    app.state.slotbook = slotbook
+    app = new_surface("OnSched consumer API", slotbook)
     install_errors(app)
     _catalog_routes(app)
     add_availability_route(app)
@@ -55,17 +58,17 @@ def create_token_surface(slotbook: Slotbook) -> FastAPI:
 
 def _catalog_routes(app: FastAPI) -> None:
     @app.get("/locations")
-    def locations(request: Request, access: AccessDep) -> JSON:
+    def locations(request: Request, access: BookingAccess) -> JSON:
         """Every location (branch)."""
         return page(request, [out.location_json(b) for b in access.catalog.active_branches()])
 
     @app.get("/locations/{location_id}")
-    def one_location(location_id: str, access: AccessDep) -> JSON:
+    def one_location(location_id: str, access: BookingAccess) -> JSON:
         """One location by GUID."""
         return JSON(out.location_json(location(access.catalog, location_id, "id")))
 
     @app.get("/services")
-    def services(request: Request, access: AccessDep) -> JSON:
+    def services(request: Request, access: BookingAccess) -> JSON:
         """Services, optionally only those offered at ``locationId``."""
         catalog, wanted = access.catalog, params_of(request).get("locationId")
         found = (
@@ -76,12 +79,12 @@ def _catalog_routes(app: FastAPI) -> None:
         return page(request, [out.service_json(s, catalog) for s in found if visible(access, s)])
 
     @app.get("/services/{service_id}")
-    def one_service(service_id: str, access: AccessDep) -> JSON:
+    def one_service(service_id: str, access: BookingAccess) -> JSON:
         """One service by id."""
         return JSON(out.service_json(service(access, service_id, "id"), access.catalog))
 
     @app.get("/resources")
-    def resources(request: Request, access: AccessDep) -> JSON:
+    def resources(request: Request, access: BookingAccess) -> JSON:
         """Resources, optionally only those of ``locationId``."""
         catalog, wanted = access.catalog, params_of(request).get("locationId")
         branches = [location(catalog, wanted)] if wanted else catalog.active_branches()
@@ -89,7 +92,7 @@ def _catalog_routes(app: FastAPI) -> None:
         return page(request, [out.resource_json(r, catalog) for r in found])
 
     @app.get("/resources/{resource_id}")
-    def one_resource(resource_id: str, access: AccessDep) -> JSON:
+    def one_resource(resource_id: str, access: BookingAccess) -> JSON:
         """One resource by id."""
         catalog = access.catalog
         return JSON(out.resource_json(resource(catalog, resource_id, "id"), catalog))
@@ -97,7 +100,7 @@ def _catalog_routes(app: FastAPI) -> None:
 
 def _customer_routes(app: FastAPI) -> None:
     @app.post("/customers")
-    def create_customer(request: Request, access: AccessDep, body: BodyDep) -> JSON:
+    def create_customer(request: Request, access: BookingWriteAccess, body: BodyDep) -> JSON:
         """Create a customer; ``email`` and ``lastname`` are required."""
         payload: CustomerIn = parse_body(CustomerIn, body)
         missing = [n for n in ("email", "lastname") if getattr(payload, n) is None]
@@ -105,18 +108,20 @@ def _customer_routes(app: FastAPI) -> None:
             raise BadInput(
                 f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} required"
             )
-        created = queries.create_customer(slotbook_of(request), access.catalog, payload.details())
+        created = queries.create_customer(
+            slotbook_of(request), access.catalog, payload.details(), actor=access.actor
+        )
         return JSON(out.customer_json(created))
 
     @app.get("/customers/{customer_id}")
-    def one_customer(customer_id: str, request: Request, access: AccessDep) -> JSON:
+    def one_customer(customer_id: str, request: Request, access: BookingAccess) -> JSON:
         """One customer by id."""
         return JSON(
             out.customer_json(customer(slotbook_of(request), access.catalog, customer_id, "id"))
         )
 
     @app.get("/customers")
-    def customers(request: Request, access: AccessDep) -> JSON:
+    def customers(request: Request, access: StaffAccess) -> JSON:
         """Customers, filtered by ``email`` and/or ``lastname`` (case-insensitive)."""
         params = params_of(request)
         offset, limit = page_of(params)

@@ -19,7 +19,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from slotbook.api.common import BadInput
+from slotbook.api.kit.errors import BadInput
 from slotbook.domain.model import CustomerDetails
 
 MIN_YEAR, MAX_YEAR = 1900, 2999

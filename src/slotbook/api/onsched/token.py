@@ -10,8 +10,10 @@ import orjson
 from fastapi import Depends, FastAPI, Request
 from starlette.responses import Response
 
-from slotbook.api.common import JSON, BadInput, install_error_handlers
-from slotbook.domain.errors import AuthenticationRequired, DomainError, NotFound
+from slotbook.api.kit.docs import new_surface
+from slotbook.api.kit.errors import BadInput, ErrorTable, install_error_handlers
+from slotbook.api.kit.http import JSON
+from slotbook.domain.errors import AuthenticationRequired, NotFound
 from slotbook.services.access import issue_token
 from slotbook.services.context import Slotbook
 
@@ -32,11 +34,11 @@ def render_oauth_error(status: int, code: str, message: str) -> Response:
     )
 
 
-def classify_oauth(exc: DomainError) -> tuple[int, str]:
-    """Bad credentials are ``invalid_client``; anything else is a malformed request."""
-    if isinstance(exc, AuthenticationRequired | NotFound):
-        return 401, "invalid_client"
-    return 400, "invalid_request"
+# Bad credentials are ``invalid_client``; anything else is a malformed request.
+OAUTH_TABLE = ErrorTable(
+    {AuthenticationRequired: (401, "invalid_client"), NotFound: (401, "invalid_client")},
+    default=(400, "invalid_request"),
+)
 
 
 async def token_form(request: Request) -> dict[str, str]:
@@ -111,12 +113,11 @@ def _field(form: dict[str, str], name: str, limit: int) -> str:
 
 def create_token_app(slotbook: Slotbook) -> FastAPI:
     """The ``/connect`` app."""
-    app = FastAPI(title="OnSched token exchange", default_response_class=JSON)
-    app.state.slotbook = slotbook
+    app = new_surface("OnSched token exchange", slotbook, schemes={})
     install_error_handlers(
         app,
         render_oauth_error,
-        classify_oauth,
+        OAUTH_TABLE,
         bad_input_code="invalid_request",
         not_found_code="not_found",
     )

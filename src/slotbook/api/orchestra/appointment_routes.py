@@ -7,11 +7,13 @@ from datetime import datetime
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
-from slotbook.api.common import JSON, BadInput, slotbook_of
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.orchestra import mapping as out
+from slotbook.api.orchestra.errors import INVALID_DATE
 from slotbook.api.orchestra.params import (
-    INVALID_DATE,
-    AccessDep,
+    BookingAccess,
+    BookingWriteAccess,
     first_free,
     live_appointment,
     locale_of,
@@ -29,21 +31,26 @@ def register(app: FastAPI) -> None:
     for version in ("v1", "v2"):
 
         @app.get(f"/{version}/appointments/{{public_id}}")
-        def appointment(public_id: str, request: Request, access: AccessDep) -> JSON:
+        def appointment(public_id: str, request: Request, access: BookingAccess) -> JSON:
             """One appointment."""
             found = live_appointment(slotbook_of(request), access.catalog, public_id)
             body = out.appointment_json(found, access.catalog, locale_of(request))
             return JSON(out.envelope("appointment", body))
 
         @app.delete(f"/{version}/appointments/{{public_id}}")
-        def delete(public_id: str, request: Request, access: AccessDep) -> Response:
+        def delete(public_id: str, request: Request, access: BookingWriteAccess) -> Response:
             """Delete (cancel) an appointment; its slot is free at once."""
             live_appointment(slotbook_of(request), access.catalog, public_id)
-            changes.cancel(slotbook_of(request), access.catalog, ref=("public_id", public_id))
+            changes.cancel(
+                slotbook_of(request),
+                access.catalog,
+                ref=("public_id", public_id),
+                actor=access.actor,
+            )
             return Response(status_code=200)
 
         @app.put(f"/{version}/appointments/{{public_id}}/reschedule")
-        def reschedule(public_id: str, request: Request, access: AccessDep) -> JSON:
+        def reschedule(public_id: str, request: Request, access: BookingWriteAccess) -> JSON:
             """Move an appointment on its resource to branch-local ``start``/``end``."""
             app_, catalog, params = slotbook_of(request), access.catalog, params_of(request)
             start_text = (params.get("start") or [""])[-1]
@@ -63,7 +70,12 @@ def register(app: FastAPI) -> None:
             moved = first_free(
                 pairs,
                 lambda pair: changes.reschedule(
-                    app_, catalog, ref=("public_id", public_id), start=pair[0], end=pair[1]
+                    app_,
+                    catalog,
+                    ref=("public_id", public_id),
+                    start=pair[0],
+                    end=pair[1],
+                    actor=access.actor,
                 ),
             )
             body = out.appointment_json(moved, catalog, locale_of(request))
@@ -72,7 +84,9 @@ def register(app: FastAPI) -> None:
             )
 
         @app.get(f"/{version}/customers/externalId/{{external_id}}/appointments")
-        def external_appointments(external_id: str, request: Request, access: AccessDep) -> JSON:
+        def external_appointments(
+            external_id: str, request: Request, access: BookingAccess
+        ) -> JSON:
             """Appointments of the customer with this externalId."""
             found = queries.appointments_by_external_id(
                 slotbook_of(request), access.catalog, external_id
@@ -81,13 +95,13 @@ def register(app: FastAPI) -> None:
             return JSON(out.envelope("appointmentList", listed))
 
         @app.get(f"/{version}/customers/{{public_id}}")
-        def customer(public_id: str, request: Request, access: AccessDep) -> JSON:
+        def customer(public_id: str, request: Request, access: BookingAccess) -> JSON:
             """One customer by publicId."""
             found = _customer(request, access, public_id)
             return JSON(out.envelope("customer", out.customer_json(found)))
 
         @app.get(f"/{version}/customers/{{public_id}}/appointments")
-        def customer_appointments(public_id: str, request: Request, access: AccessDep) -> JSON:
+        def customer_appointments(public_id: str, request: Request, access: BookingAccess) -> JSON:
             """Appointments of a customer."""
             found = _customer(request, access, public_id)
             listed = queries.customer_appointments(slotbook_of(request), access.catalog, found)

@@ -8,13 +8,15 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON, BadInput, slotbook_of
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.orchestra import mapping as out
+from slotbook.api.orchestra.errors import INVALID_BODY
 from slotbook.api.orchestra.params import (
-    INVALID_BODY,
     MAX_EXTRA_CUSTOMERS,
-    AccessDep,
     BodyDep,
+    BookingAccess,
+    BookingWriteAccess,
     booking_body,
     first_free,
     int_param,
@@ -48,25 +50,25 @@ def _availability_routes(app: FastAPI) -> None:
 
         @app.get(f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates")
         def service_dates(
-            branch_id: str, service_id: str, request: Request, access: AccessDep
+            branch_id: str, service_id: str, request: Request, access: BookingAccess
         ) -> JSON:
             """Dates with a free slot for one service (and extra customers)."""
             return _dates(request, access, branch_id, [service_id])
 
         @app.get(f"/{version}/branches/{{branch_id}}/dates")
-        def dates(branch_id: str, request: Request, access: AccessDep) -> JSON:
+        def dates(branch_id: str, request: Request, access: BookingAccess) -> JSON:
             """Dates with a free slot for several services."""
             return _dates(request, access, branch_id, params_of(request).get("servicePublicId", []))
 
         @app.get(f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates/{{day}}/times")
         def service_times(
-            branch_id: str, service_id: str, day: str, request: Request, access: AccessDep
+            branch_id: str, service_id: str, day: str, request: Request, access: BookingAccess
         ) -> JSON:
             """Free start times on a date for one service."""
             return _times(request, access, branch_id, [service_id], day)
 
         @app.get(f"/{version}/branches/{{branch_id}}/dates/{{day}}/times")
-        def times(branch_id: str, day: str, request: Request, access: AccessDep) -> JSON:
+        def times(branch_id: str, day: str, request: Request, access: BookingAccess) -> JSON:
             """Free start times on a date for several services."""
             wanted = params_of(request).get("servicePublicId", [])
             return _times(request, access, branch_id, wanted, day)
@@ -108,7 +110,7 @@ def _booking_routes(app: FastAPI) -> None:
 
         @app.post(f"/{version}/branches/appointments/{{public_id}}/confirm")
         def confirm_reservation(
-            public_id: str, request: Request, access: AccessDep, body: BodyDep
+            public_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
         ) -> JSON:
             """Confirm a reserved slot with the customers' details."""
             payload = booking_body(body)
@@ -121,7 +123,7 @@ def _booking_routes(app: FastAPI) -> None:
                 access.catalog,
                 ref=("public_id", public_id),
                 details=_details(payload),
-                internal=access.internal,
+                actor=access.actor,
             )
             return JSON(out.appointment_json(confirmed, access.catalog, locale_of(request)))
 
@@ -137,7 +139,7 @@ def _add_booking_routes(app: FastAPI, single: str, multi: str, *, hold: bool) ->
         day: str,
         time: str,
         request: Request,
-        access: AccessDep,
+        access: BookingWriteAccess,
         body: BodyDep,
     ) -> JSON:
         """Book or reserve the service named in the path."""
@@ -145,7 +147,12 @@ def _add_booking_routes(app: FastAPI, single: str, multi: str, *, hold: bool) ->
 
     @app.post(multi, summary=f"{what} (services from the body or servicePublicId)")
     def several_services(
-        branch_id: str, day: str, time: str, request: Request, access: AccessDep, body: BodyDep
+        branch_id: str,
+        day: str,
+        time: str,
+        request: Request,
+        access: BookingWriteAccess,
+        body: BodyDep,
     ) -> JSON:
         """Book or reserve the services of the body's ``services`` (or ``servicePublicId``)."""
         return _book(request, access, branch_id, None, day, time, body, hold=hold)
@@ -205,7 +212,7 @@ def _book(
             status=Status.HELD if hold else Status.CONFIRMED,
             hold_ttl=catalog.settings.hold_ttl(DEFAULT_HOLD_SECONDS) if hold else None,
             details=details,
-            internal=access.internal,
+            actor=access.actor,
         ),
     )
     return JSON(out.appointment_json(appointment, catalog, locale_of(request)))

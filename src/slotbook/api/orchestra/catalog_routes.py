@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.common import JSON
+from slotbook.api.kit.http import JSON
 from slotbook.api.orchestra import mapping as out
 from slotbook.api.orchestra.params import (
-    AccessDep,
+    BookingAccess,
     listing_query,
     locale_of,
     params_of,
@@ -23,7 +23,7 @@ def register(app: FastAPI) -> None:
     for version in ("v1", "v2"):
 
         @app.get(f"/{version}/branches/available")
-        def available_branches(request: Request, access: AccessDep) -> JSON:
+        def available_branches(request: Request, access: BookingAccess) -> JSON:
             """Branches where every given service can be booked (bare array)."""
             wanted = params_of(request).get("servicePublicId", [])
             keys = [access.catalog.find_key("service", s) for s in wanted]
@@ -37,19 +37,19 @@ def register(app: FastAPI) -> None:
             return JSON([out.available_branch_json(b) for b in branches])
 
         @app.get(f"/{version}/branches")
-        def branches(access: AccessDep) -> JSON:
+        def branches(access: BookingAccess) -> JSON:
             """Every branch."""
             found = [out.branch_json(b) for b in access.catalog.active_branches()]
             return JSON(out.envelope("branchList", found))
 
         @app.get(f"/{version}/branches/{{branch_id}}")
-        def branch(branch_id: str, access: AccessDep) -> JSON:
+        def branch(branch_id: str, access: BookingAccess) -> JSON:
             """One branch (used by real clients; not in the manual)."""
             found = access.catalog.branch_by_alias(branch_id)
             return JSON(out.envelope("branch", out.branch_json(found)))
 
         @app.get(f"/{version}/branches/{{branch_id}}/services")
-        def branch_services(branch_id: str, request: Request, access: AccessDep) -> JSON:
+        def branch_services(branch_id: str, request: Request, access: BookingAccess) -> JSON:
             """Services bookable at a branch (empty for an unknown branch)."""
             catalog = access.catalog
             key = catalog.find_key("branch", branch_id)
@@ -62,7 +62,7 @@ def register(app: FastAPI) -> None:
             return JSON(out.envelope("serviceList", listed))
 
         @app.get(f"/{version}/services")
-        def services(request: Request, access: AccessDep) -> JSON:
+        def services(request: Request, access: BookingAccess) -> JSON:
             """Every bookable service."""
             catalog = access.catalog
             listed = [
@@ -73,7 +73,7 @@ def register(app: FastAPI) -> None:
             return JSON(out.envelope("serviceList", listed))
 
         @app.get(f"/{version}/services/groups")
-        def service_groups(request: Request, access: AccessDep) -> JSON:
+        def service_groups(request: Request, access: BookingAccess) -> JSON:
             """Per branch, the combinations (services bookable together) with a service."""
             catalog, locale = access.catalog, locale_of(request)
             combos = _combinations(access, params_of(request).get("servicePublicId"))
@@ -98,7 +98,7 @@ def register(app: FastAPI) -> None:
             return JSON(result)
 
         @app.get(f"/{version}/branches/{{branch_id}}/services/groups")
-        def branch_service_groups(branch_id: str, request: Request, access: AccessDep) -> JSON:
+        def branch_service_groups(branch_id: str, request: Request, access: BookingAccess) -> JSON:
             """The combinations with a service that a branch offers."""
             catalog, locale = access.catalog, locale_of(request)
             key = catalog.find_key("branch", branch_id)
@@ -114,7 +114,7 @@ def register(app: FastAPI) -> None:
             )
 
         @app.get(f"/{version}/services/{{service_id}}/branches")
-        def service_branches(service_id: str, access: AccessDep) -> JSON:
+        def service_branches(service_id: str, access: BookingAccess) -> JSON:
             """Branches offering a service (empty for an unknown service)."""
             catalog = access.catalog
             key = catalog.find_key("service", service_id)

@@ -8,21 +8,25 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
-from slotbook.api.common import (
-    BadInput,
-    credential,
-    json_body,
-    matrix_params,
-    parse_model,
-    resolve_locale,
-    slotbook_of,
+from slotbook.api.kit.access import Needs, TenantOf
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.http import json_body, parse_model
+from slotbook.api.kit.locale import resolve_locale
+from slotbook.api.kit.parsers import parse_date
+from slotbook.api.kit.paths import matrix_params
+from slotbook.api.orchestra.errors import (
+    INVALID_BODY,
+    INVALID_DATE,
+    INVALID_PARAMETER,
+    INVALID_TIME,
 )
 from slotbook.api.orchestra.schemas import BookingIn
 from slotbook.domain.errors import DomainError, NotFound, SlotTaken
 from slotbook.domain.model import Appointment, Branch, Catalog, Service, Status
 from slotbook.domain.schedule import local_occurrences, parse_clock
 from slotbook.services import queries
-from slotbook.services.access import Access, authorize
+from slotbook.services.access import Access
+from slotbook.services.actor import Scope
 from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import check_bookable
 from slotbook.services.context import Slotbook
@@ -31,20 +35,17 @@ S = TypeVar("S")
 T = TypeVar("T")
 
 MAX_EXTRA_CUSTOMERS = 100
-MIN_YEAR, MAX_YEAR = 1900, 2999  # far outside any booking, well inside what time zones handle
 _ALIASES = {"service-publicId": "servicePublicId", "service-publicid": "servicePublicId"}
 
-# Codes of our own for malformed input (the manual's codes cover only business errors).
-INVALID_PARAMETER, INVALID_DATE, INVALID_TIME, INVALID_BODY = "470", "471", "472", "473"
+
+def _tenant_header(request: Request) -> str | None:
+    return request.headers.get("x-tenant-id", "").strip() or None
 
 
-def orchestra_access(request: Request) -> Access:
-    """Tenant from ``X-TENANT-ID`` (else the first tenant), key checked if it has keys."""
-    tenant = request.headers.get("x-tenant-id", "").strip() or None
-    return authorize(slotbook_of(request), tenant_key=tenant, credential=credential(request))
-
-
-AccessDep = Annotated[Access, Depends(orchestra_access)]
+# ``X-TENANT-ID``, else the key's tenant, else the first tenant (as the manual's server has one).
+_TENANT = TenantOf(_tenant_header)
+BookingAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
+BookingWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))]
 BodyDep = Annotated[Any, Depends(json_body)]
 
 
@@ -83,21 +84,7 @@ def int_param(params: Mapping[str, Sequence[str]], name: str, low: int, high: in
 def parse_day(text: str) -> date:
     """A ``YYYY-MM-DD`` path date (a ``T00:00:00`` suffix is tolerated)."""
     core = text[:-9] if text.endswith("T00:00:00") else text
-    try:
-        if len(core) != 10:
-            raise ValueError
-        day = date.fromisoformat(core)
-    except ValueError:
-        raise BadInput(
-            f"Invalid date {text!r}: expected YYYY-MM-DD", field="date", code=INVALID_DATE
-        ) from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise BadInput(
-            f"Invalid date {text!r}: the year must be from {MIN_YEAR} to {MAX_YEAR}",
-            field="date",
-            code=INVALID_DATE,
-        )
-    return day
+    return parse_date(core, "date", code=INVALID_DATE)
 
 
 def parse_time(text: str) -> int:

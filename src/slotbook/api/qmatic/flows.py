@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from starlette.datastructures import QueryParams
 
-from slotbook.api.common import BadInput
+from slotbook.api.kit.errors import BadInput
 from slotbook.api.qmatic.deps import Caller
 from slotbook.api.qmatic.mapping import selection_of, timeslot_json
 from slotbook.api.qmatic.schemas import (
@@ -199,7 +199,7 @@ def reserve(
         status=Status.HELD,
         details=BookingDetails(notes=body.notes, source=SOURCE),
         hold_ttl=catalog.settings.hold_ttl(HOLD_SECONDS),
-        internal=caller.internal,
+        actor=caller.actor,
     )
 
 
@@ -217,10 +217,9 @@ def confirm_reservation(app: Slotbook, caller: Caller, guid: str, body: ConfirmI
     held = load_reservation(app, catalog, guid)
     services = [catalog.service(k, include_retired=True) for k in held.service_keys]
     fields, prefix = body.fields()
-    required = ["personalIdentifier", "firstName", "lastName", "email"]
-    if any(s.date_of_birth_required for s in services):
-        required.append("dateOfBirth")
-    for name in required:
+    # The manual's own required fields; the catalog's (date of birth, required questions)
+    # are the core's rule on every surface.
+    for name in ("personalIdentifier", "firstName", "lastName", "email"):
         if getattr(fields, name) is None:
             raise BadInput(f"{prefix}{name} is required")
     check_birth_date(app, fields, prefix)
@@ -230,7 +229,7 @@ def confirm_reservation(app: Slotbook, caller: Caller, guid: str, body: ConfirmI
         catalog,
         ref=("uuid", guid),
         details=BookingDetails(customers=[fields.details()], answers=answers, source=SOURCE),
-        internal=caller.internal,
+        actor=caller.actor,
         count_customers=False,  # one customer stands for numberOfReservations people
     )
 
@@ -242,7 +241,7 @@ def check_birth_date(app: Slotbook, fields: CustomerFields, prefix: str) -> None
 
 
 def answers_of(services: Sequence[Service], given: Sequence[AnswerIn]) -> dict[str, str]:
-    """Answers by question id; unknown questions, duplicates and missing required ones: 400."""
+    """Answers by question id; unknown questions and duplicates: 400."""
     questions = [q for s in services for q in s.information_questions]
     by_guid = {q.ids.uuid.lower(): q for q in questions}
     by_key = {q.key: q for q in questions}
@@ -256,9 +255,6 @@ def answers_of(services: Sequence[Service], given: Sequence[AnswerIn]) -> dict[s
         text = (item.answer or "").strip()
         if text:
             answers[question.key] = text
-    for question in questions:
-        if question.required and question.key not in answers:
-            raise BadInput(f"informationQuestions: question {question.ids.uuid} must be answered")
     return answers
 
 

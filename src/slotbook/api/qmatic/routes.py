@@ -9,9 +9,18 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
-from slotbook.api.common import JSON, BadInput, parse_model
+from slotbook.api.kit.docs import new_surface
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.http import JSON, parse_model
 from slotbook.api.qmatic import flows
-from slotbook.api.qmatic.deps import BodyDep, Caller, CallerDep, SlotbookDep, install_errors
+from slotbook.api.qmatic.deps import (
+    BodyDep,
+    Caller,
+    CallerDep,
+    SlotbookDep,
+    WriterDep,
+    install_errors,
+)
 from slotbook.api.qmatic.mapping import (
     appointment_json,
     branch_json,
@@ -107,7 +116,7 @@ def service_timeslots(
 
 
 @router.post("/reservations", status_code=201)
-def create_reservation(app: SlotbookDep, caller: CallerDep, body: BodyDep) -> JSON:
+def create_reservation(app: SlotbookDep, caller: WriterDep, body: BodyDep) -> JSON:
     """Hold a time slot for one service."""
     data = parse_model(ReservationIn, body)
     held = flows.reserve(app, caller, data, [data.serviceId], "serviceId")
@@ -116,21 +125,21 @@ def create_reservation(app: SlotbookDep, caller: CallerDep, body: BodyDep) -> JS
 
 @router.put("/reservations/{reservationId}", status_code=201)
 def confirm_reservation(
-    reservationId: str, app: SlotbookDep, caller: CallerDep, body: BodyDep
+    reservationId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Confirm a reservation with the customer's details."""
     return _confirm(app, caller, reservationId, body)
 
 
 @router.delete("/reservations/{reservationId}", status_code=204)
-def release_reservation(reservationId: str, app: SlotbookDep, caller: CallerDep) -> Response:
+def release_reservation(reservationId: str, app: SlotbookDep, caller: WriterDep) -> Response:
     """Give a reservation up before it expires (the slot is free at once)."""
     guid = parse_guid(reservationId, "reservationId")
     held = flows.load_reservation(app, caller.catalog, guid)
     if held.status is Status.HELD and not held.is_live_hold(app.now()):
         raise NotHeld("The reservation has expired", expired=True)
     try:
-        release_hold(app, caller.catalog, ref=("uuid", guid))
+        release_hold(app, caller.catalog, ref=("uuid", guid), actor=caller.actor)
     except WrongState:
         raise BadInput(
             "This reservation is no longer pending", status=410, code="reservation_not_pending"
@@ -178,17 +187,23 @@ def _read(app: Slotbook, caller: Caller, appointment_id: str) -> JSON:
 
 
 @router.delete("/appointments/{appointmentId}", status_code=204)
-def cancel_appointment(appointmentId: str, app: SlotbookDep, caller: CallerDep) -> Response:
+def cancel_appointment(appointmentId: str, app: SlotbookDep, caller: WriterDep) -> Response:
     """Cancel an appointment; its slot is free at once."""
     guid = parse_guid(appointmentId, "appointmentId")
     found = flows.load_visible(app, caller.catalog, guid)
-    cancel(app, caller.catalog, ref=("uuid", guid), allowed_from=(found.status,))
+    cancel(
+        app,
+        caller.catalog,
+        ref=("uuid", guid),
+        allowed_from=(found.status,),
+        actor=caller.actor,
+    )
     return Response(status_code=204)
 
 
 @router.put("/appointments/{appointmentId}/customer")
 def update_appointment_customer(
-    appointmentId: str, app: SlotbookDep, caller: CallerDep, body: BodyDep
+    appointmentId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Change the customer's details; fields left out keep their value."""
     guid = parse_guid(appointmentId, "appointmentId")
@@ -199,13 +214,15 @@ def update_appointment_customer(
     flows.check_birth_date(app, fields, prefix)
     found = flows.load_visible(app, caller.catalog, guid)
     details = flows.customer_update(found, fields)
-    done = update_customer(app, caller.catalog, ref=("uuid", guid), details=details)
+    done = update_customer(
+        app, caller.catalog, ref=("uuid", guid), details=details, actor=caller.actor
+    )
     return JSON(appointment_json(done, caller.catalog, caller.text))
 
 
 @router.put("/appointments/{appointmentId}/reschedule")
 def reschedule_appointment(
-    appointmentId: str, app: SlotbookDep, caller: CallerDep, body: BodyDep
+    appointmentId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Move an appointment into the slot of a new reservation (the id stays)."""
     return _reschedule(app, caller, appointmentId, body)
@@ -217,7 +234,11 @@ def _reschedule(app: Slotbook, caller: Caller, appointment_id: str, body: object
     flows.load_visible(app, caller.catalog, guid)
     flows.load_reservation(app, caller.catalog, data.reservationId)
     moved = reschedule_to_hold(
-        app, caller.catalog, ref=("uuid", guid), hold=("uuid", data.reservationId)
+        app,
+        caller.catalog,
+        ref=("uuid", guid),
+        hold=("uuid", data.reservationId),
+        actor=caller.actor,
     )
     return JSON(appointment_json(moved, caller.catalog, caller.text))
 
@@ -254,7 +275,7 @@ def combination_timeslots(request: Request, app: SlotbookDep, caller: CallerDep)
 
 
 @router.post("/serviceCombination/reservations", status_code=201)
-def create_combination_reservation(app: SlotbookDep, caller: CallerDep, body: BodyDep) -> JSON:
+def create_combination_reservation(app: SlotbookDep, caller: WriterDep, body: BodyDep) -> JSON:
     """Hold a time slot for several services."""
     data = parse_model(CombinationReservationIn, body)
     held = flows.reserve(app, caller, data, data.serviceIds, "serviceIds")
@@ -263,7 +284,7 @@ def create_combination_reservation(app: SlotbookDep, caller: CallerDep, body: Bo
 
 @router.put("/serviceCombination/reservations/{reservationId}", status_code=201)
 def confirm_combination_reservation(
-    reservationId: str, app: SlotbookDep, caller: CallerDep, body: BodyDep
+    reservationId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Confirm a reservation for several services."""
     return _confirm(app, caller, reservationId, body)
@@ -286,7 +307,7 @@ def read_combination_appointment(appointmentId: str, app: SlotbookDep, caller: C
 
 @router.put("/serviceCombination/appointments/{appointmentId}/reschedule")
 def reschedule_combination_appointment(
-    appointmentId: str, app: SlotbookDep, caller: CallerDep, body: BodyDep
+    appointmentId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Move an appointment into the slot of a new reservation (the id stays)."""
     return _reschedule(app, caller, appointmentId, body)
@@ -294,8 +315,7 @@ def reschedule_combination_appointment(
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The surface's ASGI app."""
-    app = FastAPI(title="Slotbook — Qmatic cloud booking API", default_response_class=JSON)
-    app.state.slotbook = slotbook
+    app = new_surface("Slotbook — Qmatic cloud booking API", slotbook)
     install_errors(app)
     app.include_router(router)
     return app

@@ -1,0 +1,1 @@
+"""Slotbook's own REST API (``/api/v1``): canonical ids, problem details, bearer keys."""

@@ -1,0 +1,97 @@
+"""Bodies and answers of the native API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+class EraseIn(BaseModel):
+    """Which customer to erase: exactly one identifier."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Text | None = None
+    external_id: Text | None = None
+    id: Text | None = Field(None, description="Any id of the customer (any format)")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EraseIn:
+        if sum(v is not None for v in (self.email, self.external_id, self.id)) != 1:
+            raise ValueError("give exactly one of email, external_id or id")
+        return self
+
+
+class ErasedOut(BaseModel):
+    """How many records an erasure changed."""
+
+    customers: int
+    appointments: int
+
+
+class AuditEntryOut(BaseModel):
+    """One entry of the audit log."""
+
+    id: int
+    at: datetime
+    operation: str
+    outcome: str
+    key_id: int | None
+    scope: str | None
+    client_address: str | None
+    route: str | None
+    appointment: str | None
+    detail: str | None
+
+
+class AuditPage(BaseModel):
+    """Audit entries, oldest first."""
+
+    data: list[AuditEntryOut]
+
+
+class KeyIn(BaseModel):
+    """A key to create."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: Literal["booking", "staff", "admin"]
+    label: Text | None = None
+
+
+class KeyOut(BaseModel):
+    """A key as listed (never its value)."""
+
+    id: int
+    prefix: str
+    scope: str
+    label: str | None
+    source: str
+    created: datetime
+    revoked: datetime | None
+
+
+class CreatedKeyOut(KeyOut):
+    """A new key: ``key`` is shown this once."""
+
+    key: str
+
+
+class KeyList(BaseModel):
+    """The tenant's keys."""
+
+    data: list[KeyOut]
