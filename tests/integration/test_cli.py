@@ -72,10 +72,87 @@ def test_keys_can_be_created_listed_and_revoked(db_url: str, tmp_path: Path) -> 
     assert "nobody" in unknown.stderr
 
 
-def test_migrate_on_a_fresh_sqlite_file(tmp_path: Path) -> None:
-    result = slotbook("migrate", "--database", f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+def test_migrate_on_a_fresh_sqlite_file_says_what_it_did(tmp_path: Path) -> None:
+    database = ("--database", f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    result = slotbook("migrate", *database)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("created the schema (revision ")
     assert (tmp_path / "fresh.sqlite3").exists()
+    assert slotbook("migrate", *database).stdout.startswith("the schema is up to date")
+
+
+def test_catalog_check_reports_every_problem_in_one_run(tmp_path: Path) -> None:
+    broken = issue_catalog()
+    tenant = broken["tenants"][0]
+    tenant["branches"][0]["time_zone"] = "Mars/Olympus"  # a meaning problem
+    tenant["services"][0]["duration"] = "10"  # a shape problem
+    tenant["services"][1]["branches"] = ["south"]  # a reference problem
+    tenant["combinations"] = [["passport", "nothing"]]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(broken))
+    result = slotbook("catalog", "check", str(bad))
+    assert result.returncode == 2
+    for place in (
+        "tenants[0].services[0].duration",
+        "tenants[0].branches[0].time_zone",
+        "tenants[0].services[1].branches[0]",
+        "tenants[0].combinations[0][1]",
+    ):
+        assert place in result.stderr, result.stderr
+
+
+def test_keys_get_a_scope(db_url: str, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(issue_catalog()))
+    assert slotbook("catalog", "load", str(catalog), "--database", db_url).returncode == 0
+    for args in (("--scope", "admin"), ("--internal",), ()):
+        made = slotbook("keys", "create", "--tenant", "acme", *args, "--database", db_url)
+        assert made.returncode == 0, made.stderr
+    scopes = [
+        line.split("\t")[3]
+        for line in slotbook("keys", "list", "--database", db_url).stdout.splitlines()
+    ]
+    assert scopes == ["admin", "staff", "booking"]
+    both = slotbook(
+        "keys", "create", "--tenant", "acme", "--internal", "--scope", "admin", "--database", db_url
+    )
+    assert both.returncode == 1
+
+
+def test_customers_are_erased_audited_and_kept_only_as_long_as_the_tenant_says(
+    db_url: str, tmp_path: Path
+) -> None:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(issue_catalog(retention_days=30)))
+    assert slotbook("catalog", "load", str(catalog), "--database", db_url).returncode == 0
+    app = build_slotbook(db_url, run_migrations=False)
+    try:
+        from slotbook.domain.model import CustomerDetails
+        from slotbook.services.catalog import tenant_catalog
+        from slotbook.services.queries import create_customer
+
+        acme = tenant_catalog(app, "acme")
+        create_customer(app, acme, CustomerDetails(last_name="Lee", email="ann@example.com"))
+    finally:
+        app.uows.engine.dispose()  # type: ignore[attr-defined]
+    erased = slotbook(
+        "customers", "erase", "--tenant", "acme", "--email", "ANN@example.com", "--database", db_url
+    )
+    assert erased.returncode == 0, erased.stderr
+    assert erased.stdout.strip() == "erased 1 customer(s); anonymised 0 appointment(s)"
+    retention = slotbook("retention", "run", "--database", db_url)
+    assert retention.returncode == 0, retention.stderr
+    assert retention.stdout.startswith("acme: anonymised 0 appointment(s)")
+    audit = slotbook("audit", "--tenant", "acme", "--database", db_url)
+    assert audit.returncode == 0, audit.stderr
+    lines = audit.stdout.splitlines()
+    assert lines[0].startswith("at\tkey\tscope")
+    assert any("\terase_customer\t" in line and "1 customer(s)" in line for line in lines)
+    assert "ann@example.com" not in audit.stdout.lower()
+    assert (
+        slotbook("audit", "--tenant", "acme", "--since", "31-12", "--database", db_url).returncode
+        == 1
+    )
 
 
 def test_an_unreachable_or_unsupported_database_is_a_clear_error(tmp_path: Path) -> None:

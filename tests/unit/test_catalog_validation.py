@@ -39,6 +39,26 @@ def test_the_demo_catalog_is_valid() -> None:
     assert parse_catalog(DEMO_CATALOG.read_bytes()).tenants[0].id == "acme"
 
 
+def test_in_the_demo_only_the_workshop_uses_its_room() -> None:
+    # A desk service on the workshop room would block the class for a ten-minute visit.
+    acme = parse_catalog(DEMO_CATALOG.read_bytes()).tenants[0]
+    every = [r.id for b in acme.branches for r in b.resources]
+    in_room = [s.id for s in acme.services if "room-1" in (s.resources or every)]
+    assert in_room == ["workshop"]
+
+
+def test_every_problem_is_reported_in_one_round() -> None:
+    catalog = issue_catalog()
+    tenant = catalog["tenants"][0]
+    tenant["branches"][0]["time_zone"] = "Europe/Atlantis"
+    tenant["services"][0]["duration"] = "10"
+    tenant["services"][2]["branches"] = ["south"]
+    found = problems(catalog)
+    assert "tenants[0].services[0].duration: Input should be a valid integer" in found
+    assert 'tenants[0].branches[0].time_zone: unknown time zone "Europe/Atlantis"' in found
+    assert 'tenants[0].services[2].branches[0]: unknown branch "south"' in found
+
+
 def test_unknown_keys_are_errors_so_typos_are_caught() -> None:
     catalog = issue_catalog()
     catalog["tenants"][0]["services"][0]["durration"] = 5

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
@@ -106,17 +106,18 @@ class DeclaredRoute:
 
 def declared_routes(app: FastAPI | ASGIApp, prefix: str = "") -> Iterator[DeclaredRoute]:
     """Every route of an app and its mounted apps, with the scope each declares."""
-    for route in getattr(app, "routes", []):
+    for context in iter_route_contexts(getattr(app, "routes", [])):
+        route = context.original_route
         if isinstance(route, Mount):
             yield from declared_routes(route.app, prefix + route.path)
-        elif isinstance(route, APIRoute) and route.include_in_schema:
-            needs = _needs_of(route.dependant)
-            for method in sorted(route.methods or ()):
+        elif isinstance(route, APIRoute) and context.include_in_schema:
+            needs = _needs_of(context.dependant)
+            for method in sorted(context.methods or ()):
                 if method == "HEAD":
                     continue
                 yield DeclaredRoute(
                     method,
-                    prefix + route.path,
+                    prefix + str(context.path_format),
                     needs.scope if needs else None,
                     needs.write if needs else False,
                 )
