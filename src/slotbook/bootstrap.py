@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from slotbook.api.app import create_app
+from slotbook.api.kit.logs import configure_logging
 from slotbook.config import Settings
 from slotbook.persistence.database import create_db_engine, migrate
 from slotbook.persistence.uow import SqlUnitOfWorkFactory
@@ -28,6 +29,7 @@ def app_from_env() -> FastAPI:
     The server's own housekeeping (retention, pruning) runs in every worker; each round is
     idempotent, so several workers tidying at once do no harm.
     """
+    configure_logging()
     settings = Settings.from_env()
     return create_app(
         build_slotbook(settings.database_url, run_migrations=False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -17,7 +17,7 @@ from slotbook.api.kit.docs import ASSETS_PATH, assets
 from slotbook.api.kit.errors import ErrorRenderer
 from slotbook.api.kit.http import JSON
 from slotbook.api.kit.idempotency import Idempotency
-from slotbook.api.kit.logs import AccessLog
+from slotbook.api.kit.logs import AccessLog, note_route
 from slotbook.api.kit.paths import PathNormalizer
 from slotbook.services.context import Slotbook
 from slotbook.services.health import readiness
@@ -76,6 +76,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(note_route)],
     )
     app.state.slotbook = slotbook
 

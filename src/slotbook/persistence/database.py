@@ -50,6 +50,7 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
         )
     return create_engine(
         sa_url,
+        hide_parameters=True,  # an error message must never carry a name or an e-mail address
         # At most 15 connections per process: four workers stay well inside PostgreSQL's
         # default of 100; requests beyond that wait for a connection instead of failing.
         pool_size=pool_size,
@@ -66,7 +67,11 @@ def _lower(text: str | None) -> str | None:
 
 def _sqlite_engine(url: str) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 60, "check_same_thread": False},
+        hide_parameters=True,  # an error message must never carry a name or an e-mail address
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -19,6 +19,17 @@ from slotbook.api.kit.access import route_template
 log = logging.getLogger("slotbook.access")
 
 
+def configure_logging(level: int = logging.INFO) -> None:
+    """Send Slotbook's own log lines (access, housekeeping) to stderr, as uvicorn does its own."""
+    root = logging.getLogger("slotbook")
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(level)
+        root.propagate = False
+
+
 @dataclass
 class _Seen:
     route: str | None = None
