@@ -60,6 +60,31 @@ def test_a_client_keeps_at_most_its_number_of_live_holds(
     assert _reserve(client, TIMES[4]).status_code == 200
 
 
+def test_reservations_without_expiry_count_as_holds(
+    make_slotbook: Callable[[dict[str, Any]], Slotbook],
+) -> None:
+    client = _client(make_slotbook, issue_catalog(max_live_holds_per_client=1))
+    held = client.post(
+        "/consumer/v1/appointments",
+        json={
+            "serviceId": _onsched_service(client, "ID card"),
+            "startDateTime": "2030-03-04T09:00:00+01:00",
+            "endDateTime": "2030-03-04T09:10:00+01:00",
+        },
+    )
+    assert held.status_code == 200, held.text
+    kept = client.put(f"/consumer/v1/appointments/{held.json()['id']}/reserve")
+    assert kept.status_code == 200  # RS: kept without expiry, still not booked
+    again = _reserve(client, TIMES[2])
+    assert again.status_code == 429
+    assert again.headers["Retry-After"] == "60"
+
+
+def _onsched_service(client: TestClient, name: str) -> str:
+    services = client.get("/consumer/v1/services").json()["data"]
+    return str(next(s["id"] for s in services if s["name"] == name))
+
+
 def test_holds_are_counted_per_client_and_staff_is_not_limited(
     make_slotbook: Callable[[dict[str, Any]], Slotbook],
 ) -> None:

@@ -83,19 +83,24 @@ class SqlBookingRepository:
                 select(func.pg_advisory_xact_lock(cast(int(client_ref[:15], 16), BigInteger)))
             )
 
-    def live_holds(self, tenant_ref: int, client_ref: str, now: datetime) -> list[datetime]:
-        """When each live hold of one client expires, soonest first."""
+    def live_holds(self, tenant_ref: int, client_ref: str, now: datetime) -> list[datetime | None]:
+        """When each live hold of one client expires, soonest first; None (last) for its
+        unconfirmed reservations, which do not expire."""
         rows = self._db.execute(
-            select(appointments.c.expires_at)
-            .where(
+            select(appointments.c.expires_at).where(
                 appointments.c.tenant_pk == tenant_ref,
                 appointments.c.client_ref == client_ref,
-                appointments.c.status == Status.HELD.value,
-                appointments.c.expires_at > now,
+                or_(
+                    and_(
+                        appointments.c.status == Status.HELD.value,
+                        appointments.c.expires_at > now,
+                    ),
+                    appointments.c.status == Status.RESERVED.value,
+                ),
             )
-            .order_by(appointments.c.expires_at)
         ).scalars()
-        return list(rows)
+        found: list[datetime | None] = list(rows)
+        return sorted(found, key=lambda at: (at is None, at or now))
 
     def occupancies(
         self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool

@@ -223,7 +223,8 @@ def place(
     if status is Status.HELD and hold_ttl is None:
         raise ValueError("a hold needs a time to live")
     demand = build_demand(catalog, query)
-    limit_holds = status is Status.HELD and not actor.staff
+    # A reservation without expiry (RESERVED) keeps a slot as a hold does: both count.
+    limit_holds = status in (Status.HELD, Status.RESERVED) and not actor.staff
     with app.uows(write=True) as uow:
         if limit_holds:
             uow.bookings.lock_client(actor.client_ref)  # before the resources, every time
@@ -267,7 +268,7 @@ def place(
             customers=save_customers(uow, catalog, details.customers, now),
             customer_spaces=list(details.customer_spaces),
             source=details.source,
-            client_ref=actor.client_ref if status is Status.HELD else None,
+            client_ref=actor.client_ref if status is not Status.CONFIRMED else None,
             session_id=session_id,
         )
         if status is Status.CONFIRMED:
@@ -289,13 +290,16 @@ _PLACED = {Status.HELD: "hold", Status.RESERVED: "reserve", Status.CONFIRMED: "b
 
 
 def _check_hold_cap(uow: UnitOfWork, catalog: Catalog, actor: Actor, now: datetime) -> None:
-    """Refuse a new hold when this client already keeps the tenant's maximum of live holds."""
+    """Refuse a new hold when this client already keeps the tenant's maximum of live holds
+    (unconfirmed reservations without expiry included)."""
     cap = catalog.settings.max_live_holds_per_client
     if cap is None:
         return
     expiries = uow.bookings.live_holds(catalog.ref, actor.client_ref, now)
     if len(expiries) >= cap:
-        wait = int((expiries[len(expiries) - cap] - now).total_seconds()) + 1
+        # Room comes when enough holds expire; reservations without expiry never do.
+        freeing = expiries[len(expiries) - cap]
+        wait = int((freeing - now).total_seconds()) + 1 if freeing is not None else 60
         raise TooManyRequests(
             f"This client already holds {len(expiries)} time slots (at most {cap}); "
             "confirm or release one, or wait until one expires",

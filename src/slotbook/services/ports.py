@@ -257,8 +257,8 @@ class BookingRepository(Protocol):
         """Serialise the holds of one client until the transaction ends."""
         ...
 
-    def live_holds(self, tenant_ref: int, client_ref: str, now: datetime) -> list[datetime]:
-        """When each live hold of one client expires, soonest first."""
+    def live_holds(self, tenant_ref: int, client_ref: str, now: datetime) -> list[datetime | None]:
+        """When each live hold of one client expires, soonest first (None: no expiry)."""
         ...
 
     def of_customers(self, customer_refs: Sequence[int]) -> list[int]:
