@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Collection, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.parsers import check_instant, parse_id, parse_int
 from slotbook.domain.availability import Occupancy
 from slotbook.domain.errors import NotFound
 from slotbook.domain.model import (
@@ -37,22 +37,11 @@ from .schemas import (
 
 T = TypeVar("T")
 
-_HEX24 = re.compile(r"[0-9a-fA-F]{24}")
-_LIMIT = re.compile(r"[0-9]{1,3}")
-_EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
-_LATEST = datetime(2999, 12, 31, tzinfo=UTC)
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 
 
 # --- ids, zones, times --------------------------------------------------------------------
-
-
-def hex_id(value: str, field: str) -> str:
-    """A 24-hex id from a path or query (lower-cased); 400 naming the field otherwise."""
-    if not _HEX24.fullmatch(value):
-        raise BadInput(f"{field}: must be a 24-character hexadecimal id", field=field)
-    return value.lower()
 
 
 def zone_of(name: str | None, field: str = "timezone") -> ZoneInfo:
@@ -79,19 +68,12 @@ def parse_time(text: str, zone: ZoneInfo, field: str, *, exact: bool = False) ->
             field=field,
         ) from None
     wall = value if value.tzinfo is None else None
-    if wall is not None:
-        value = value.replace(tzinfo=zone)
-    try:
-        value = value.astimezone(UTC)
-        if exact and wall is not None and value.astimezone(zone).replace(tzinfo=None) != wall:
-            raise BadInput(
-                f"{field}: {text[:32]} does not exist in {zone.key} (a DST change skips it)",
-                field=field,
-            )
-    except (OverflowError, ValueError):
-        value = _LATEST + timedelta(days=1)
-    if not _EARLIEST <= value <= _LATEST:
-        raise BadInput(f"{field}: date-time out of range", field=field)
+    value = check_instant(value if wall is None else value.replace(tzinfo=zone), field)
+    if exact and wall is not None and value.astimezone(zone).replace(tzinfo=None) != wall:
+        raise BadInput(
+            f"{field}: {text[:32]} does not exist in {zone.key} (a DST change skips it)",
+            field=field,
+        )
     return value
 
 
@@ -115,11 +97,7 @@ def parts(start: datetime, end: datetime, zone: ZoneInfo) -> list[PartOut]:
 
 def limit_of(raw: str | None) -> int:
     """``limit`` query parameter: 1–100, default 10."""
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    if not _LIMIT.fullmatch(raw) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadInput(f"limit: must be a whole number from 1 to {MAX_LIMIT}", field="limit")
-    return int(raw)
+    return parse_int(raw, "limit", 1, MAX_LIMIT, default=DEFAULT_LIMIT) or DEFAULT_LIMIT
 
 
 def page(
@@ -128,7 +106,7 @@ def page(
     """One page from ``start`` (an id, as a previous ``next`` gave): (items, prev, next)."""
     index = 0
     if start is not None:
-        wanted = hex_id(start, "start")
+        wanted = parse_id(start, "hex24", "start")
         positions = [ident(item) for item in items]
         if wanted not in positions:
             raise BadInput("start: no item with this id in the list", field="start")

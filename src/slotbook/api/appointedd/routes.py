@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from starlette.responses import Response
 
 from slotbook.api.appointedd.errors import TABLE, render_error
@@ -13,6 +13,7 @@ from slotbook.api.kit.access import Needs, TenantOf
 from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import BadInput, install_error_handlers
 from slotbook.api.kit.http import JSON, json_body, parse_model, slotbook_of
+from slotbook.api.kit.parsers import parse_id
 from slotbook.domain.errors import Forbidden, NotFound, WrongState
 from slotbook.domain.model import FIRM_STATUSES, Appointment, Catalog, CustomerDetails, Status
 from slotbook.services import booking, changes, queries
@@ -25,7 +26,6 @@ from .intervals import check_spaces, place_slot, search_intervals
 from .mapping import (
     booking_out,
     booking_status,
-    hex_id,
     is_booking,
     is_participant,
     limit_of,
@@ -38,7 +38,32 @@ from .mapping import (
     slot_out,
     zone_of,
 )
-from .schemas import BookingIn, IntervalSearchIn, SlotIn
+from .openapi import (
+    COUNTED,
+    IDS,
+    LIMIT,
+    POSTED,
+    READ,
+    START,
+    TIMEZONE,
+    answers,
+    complete_document,
+    operation,
+)
+from .schemas import (
+    HEX24_PATTERN,
+    BookingData,
+    BookingIn,
+    BookingList,
+    IntervalList,
+    IntervalSearchIn,
+    ResourceData,
+    ResourceList,
+    ServiceData,
+    ServiceList,
+    SlotData,
+    SlotIn,
+)
 
 SOURCE = "appointedd"
 
@@ -59,6 +84,18 @@ StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
 BodyDep = Annotated[Any, Depends(json_body)]
 
 
+def _id_of(what: str) -> Any:
+    """A path parameter holding a 24-hex id (checked by the route, to answer in our format)."""
+    return Path(description=f"The {what}'s id", json_schema_extra={"pattern": HEX24_PATTERN})
+
+
+ServiceId = Annotated[str, _id_of("service")]
+ResourceId = Annotated[str, _id_of("resource")]
+SlotId = Annotated[str, _id_of("availability slot")]
+BookingId = Annotated[str, _id_of("booking")]
+ParticipantId = Annotated[str, _id_of("participant (customer_booking_id)")]
+
+
 def _listing(items: list[Any], total: int, prev: str | None, following: str | None) -> JSON:
     return JSON({"data": items, "total": total, "prev": prev, "next": following})
 
@@ -73,7 +110,7 @@ def _ids(request: Request, name: str) -> list[str] | None:
         raise BadInput(f"{name}: names no id; leave it out to list everything", field=name)
     if len(found) > 100:
         raise BadInput(f"{name}: at most 100 ids", field=name)
-    return list(dict.fromkeys(hex_id(value, name) for value in found))
+    return list(dict.fromkeys(parse_id(value, "hex24", name) for value in found))
 
 
 def _zone_param(request: Request) -> ZoneInfo:
@@ -86,7 +123,12 @@ router = APIRouter()
 # --- services and resources -----------------------------------------------------------------
 
 
-@router.get("/services")
+@router.get(
+    "/services",
+    response_model=ServiceList,
+    responses=answers(READ),
+    openapi_extra=operation(LIMIT, START),
+)
 def list_services(request: Request, access: BookingAccess) -> JSON:
     """Services of the tenant, in listing order (index, then catalog order)."""
     catalog = access.catalog
@@ -99,16 +141,21 @@ def list_services(request: Request, access: BookingAccess) -> JSON:
     return _listing(data, len(services), prev, following)
 
 
-@router.get("/services/{service_id}")
-def get_service(service_id: str, access: BookingAccess) -> JSON:
+@router.get("/services/{service_id}", response_model=ServiceData, responses=answers(READ))
+def get_service(service_id: ServiceId, access: BookingAccess) -> JSON:
     """One service."""
     service = service_by_id(
-        access.catalog, hex_id(service_id, "service_id"), internal=access.internal
+        access.catalog, parse_id(service_id, "hex24", "service_id"), internal=access.internal
     )
     return JSON({"data": service_out(access.catalog, service)})
 
 
-@router.get("/resources")
+@router.get(
+    "/resources",
+    response_model=ResourceList,
+    responses=answers(READ),
+    openapi_extra=operation(LIMIT, START),
+)
 def list_resources(request: Request, access: BookingAccess) -> JSON:
     """Resources of the tenant, branch by branch in catalog order."""
     catalog = access.catalog
@@ -121,24 +168,35 @@ def list_resources(request: Request, access: BookingAccess) -> JSON:
     return _listing(data, len(resources), prev, following)
 
 
-@router.get("/resources/{resource_id}")
-def get_resource(resource_id: str, access: BookingAccess) -> JSON:
+@router.get("/resources/{resource_id}", response_model=ResourceData, responses=answers(READ))
+def get_resource(resource_id: ResourceId, access: BookingAccess) -> JSON:
     """One resource."""
-    resource = resource_by_id(access.catalog, hex_id(resource_id, "resource_id"))
+    resource = resource_by_id(access.catalog, parse_id(resource_id, "hex24", "resource_id"))
     return JSON({"data": resource_out(access.catalog, resource, internal=access.internal)})
 
 
 # --- availability ---------------------------------------------------------------------------
 
 
-@router.post("/availability/intervals/search")
+@router.post(
+    "/availability/intervals/search",
+    response_model=IntervalList,
+    responses=answers(POSTED),
+    openapi_extra=operation(body=IntervalSearchIn, write=True),
+)
 def search(slotbook: SlotbookDep, access: BookingAccess, body: BodyDep) -> JSON:
     """Start times where a booking fits or a group booking has room."""
     spec = parse_model(IntervalSearchIn, body)
     return JSON({"data": search_intervals(slotbook, access, spec)})
 
 
-@router.post("/availability/slots", status_code=201)
+@router.post(
+    "/availability/slots",
+    status_code=201,
+    response_model=SlotData,
+    responses=answers(COUNTED),
+    openapi_extra=operation(body=SlotIn, write=True),
+)
 def create_slot(slotbook: SlotbookDep, access: BookingWriteAccess, body: BodyDep) -> JSON:
     """Hold spaces at a start (joining a group booking with room) until the slot expires."""
     spec = parse_model(SlotIn, body)
@@ -151,8 +209,9 @@ def create_slot(slotbook: SlotbookDep, access: BookingWriteAccess, body: BodyDep
 
 
 def _slot(slotbook: Slotbook, catalog: Catalog, slot_id: str, field: str) -> Appointment:
+    key = parse_id(slot_id, "hex24", field)
     try:
-        return queries.get_appointment(slotbook, catalog, ("hex24", hex_id(slot_id, field)))
+        return queries.get_appointment(slotbook, catalog, ("hex24", key))
     except NotFound:
         raise NotFound("slot", slot_id, "Availability slot not found") from None
 
@@ -162,8 +221,15 @@ def _session(slotbook: Slotbook, catalog: Catalog, appointment: Appointment) -> 
     return queries.get_session(slotbook, catalog, "hex24", appointment.session_ids.hex24)
 
 
-@router.get("/availability/slots/{slot_id}")
-def get_slot(slot_id: str, request: Request, slotbook: SlotbookDep, access: BookingAccess) -> JSON:
+@router.get(
+    "/availability/slots/{slot_id}",
+    response_model=SlotData,
+    responses=answers(READ),
+    openapi_extra=operation(TIMEZONE),
+)
+def get_slot(
+    slot_id: SlotId, request: Request, slotbook: SlotbookDep, access: BookingAccess
+) -> JSON:
     """A slot while it holds its spaces."""
     zone = _zone_param(request)
     slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
@@ -187,8 +253,13 @@ def _check_releasable(slot: Appointment, slot_id: str) -> None:
         raise WrongState("This availability slot was used for a booking; cancel the booking")
 
 
-@router.delete("/availability/slots/{slot_id}", status_code=204)
-def delete_slot(slot_id: str, slotbook: SlotbookDep, access: BookingWriteAccess) -> Response:
+@router.delete(
+    "/availability/slots/{slot_id}",
+    status_code=204,
+    responses=answers(COUNTED),
+    openapi_extra=operation(write=True),
+)
+def delete_slot(slot_id: SlotId, slotbook: SlotbookDep, access: BookingWriteAccess) -> Response:
     """Release a slot: its spaces are free at once."""
     slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
     _check_releasable(slot, slot_id)
@@ -216,7 +287,13 @@ def _check_participants(
     check_spaces(service, sum(p.spaces for p in participants), "data.customers")
 
 
-@router.post("/bookings", status_code=201)
+@router.post(
+    "/bookings",
+    status_code=201,
+    response_model=BookingData,
+    responses=answers(COUNTED),
+    openapi_extra=operation(body=BookingIn, write=True),
+)
 def create_booking(slotbook: SlotbookDep, access: BookingWriteAccess, body: BodyDep) -> JSON:
     """Turn a slot into participants of its booking (one per customer)."""
     spec = parse_model(BookingIn, body)
@@ -262,7 +339,12 @@ def _shown(access: Access, own: list[str]) -> list[str] | None:
     return None if access.internal else own
 
 
-@router.get("/bookings")
+@router.get(
+    "/bookings",
+    response_model=BookingList,
+    responses=answers(READ),
+    openapi_extra=operation(IDS, START, LIMIT, TIMEZONE),
+)
 def list_bookings(request: Request, slotbook: SlotbookDep, access: StaffAccess) -> JSON:
     """Bookings by start (``ids`` picks some)."""
     zone = _zone_param(request)
@@ -273,7 +355,7 @@ def list_bookings(request: Request, slotbook: SlotbookDep, access: StaffAccess) 
         slotbook,
         access.catalog,
         hex_ids=ids,
-        start=hex_id(start, "start") if start is not None else None,
+        start=parse_id(start, "hex24", "start") if start is not None else None,
         limit=limit,
     )
     now = slotbook.now()
@@ -282,16 +364,21 @@ def list_bookings(request: Request, slotbook: SlotbookDep, access: StaffAccess) 
 
 
 def _booking(slotbook: Slotbook, catalog: Catalog, booking_id: str) -> queries.SessionView:
-    key = hex_id(booking_id, "booking_id")
+    key = parse_id(booking_id, "hex24", "booking_id")
     view = queries.get_session(slotbook, catalog, "hex24", key)
     if not is_booking(view.appointments, slotbook.now()):
         raise NotFound("booking", key, "Booking not found")
     return view
 
 
-@router.get("/bookings/{booking_id}")
+@router.get(
+    "/bookings/{booking_id}",
+    response_model=BookingData,
+    responses=answers(READ),
+    openapi_extra=operation(TIMEZONE),
+)
 def get_booking(
-    booking_id: str, request: Request, slotbook: SlotbookDep, access: BookingAccess
+    booking_id: BookingId, request: Request, slotbook: SlotbookDep, access: BookingAccess
 ) -> JSON:
     """One booking with its participants."""
     zone = _zone_param(request)
@@ -300,9 +387,14 @@ def get_booking(
     return JSON({"data": booking_out(access.catalog, view, slotbook.now(), zone, only=shown)})
 
 
-@router.post("/bookings/{booking_id}/cancel")
+@router.post(
+    "/bookings/{booking_id}/cancel",
+    response_model=BookingData,
+    responses=answers(COUNTED),
+    openapi_extra=operation(TIMEZONE, write=True),
+)
 def cancel_booking(
-    booking_id: str, request: Request, slotbook: SlotbookDep, access: BookingWriteAccess
+    booking_id: BookingId, request: Request, slotbook: SlotbookDep, access: BookingWriteAccess
 ) -> JSON:
     """Cancel a booking and every participant in it; all its spaces are free."""
     zone = _zone_param(request)
@@ -324,10 +416,15 @@ def cancel_booking(
     return JSON({"data": booking_out(catalog, view, slotbook.now(), zone, only=shown)})
 
 
-@router.post("/bookings/{booking_id}/customers/{customer_booking_id}/cancel")
+@router.post(
+    "/bookings/{booking_id}/customers/{customer_booking_id}/cancel",
+    response_model=BookingData,
+    responses=answers(COUNTED),
+    openapi_extra=operation(TIMEZONE, write=True),
+)
 def cancel_participant(
-    booking_id: str,
-    customer_booking_id: str,
+    booking_id: BookingId,
+    customer_booking_id: ParticipantId,
     request: Request,
     slotbook: SlotbookDep,
     access: BookingWriteAccess,
@@ -335,8 +432,8 @@ def cancel_participant(
     """Cancel one participant; their spaces are free again."""
     zone = _zone_param(request)
     catalog = access.catalog
-    key = hex_id(booking_id, "booking_id")
-    ref = hex_id(customer_booking_id, "customer_booking_id")
+    key = parse_id(booking_id, "hex24", "booking_id")
+    ref = parse_id(customer_booking_id, "hex24", "customer_booking_id")
     missing = NotFound("participant", ref, "No participant with this id in this booking")
     try:
         member = queries.get_appointment(slotbook, catalog, ("hex24", ref))
@@ -360,4 +457,5 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
     app = new_surface("Slotbook: Appointedd API v1", slotbook)
     install_error_handlers(app, render_error, TABLE)
     app.include_router(router)
+    complete_document(app, (IntervalSearchIn, SlotIn, BookingIn))
     return app

@@ -7,19 +7,24 @@ but every field it does use is strictly typed and bounded.
 from __future__ import annotations
 
 import re
-from typing import Annotated, TypedDict
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-_HEX24 = re.compile(r"[0-9a-fA-F]{24}")
+# ``typing.TypedDict`` before Python 3.12 has no schema in pydantic: the answers need one.
+from typing_extensions import TypedDict
+
+from slotbook.api.kit.parsers import matches_id
+
+HEX24_PATTERN = "^[0-9a-fA-F]{24}$"
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
 MAX_SPACES = 10_000
 
 
 def _hex24(value: str) -> str:
-    if not _HEX24.fullmatch(value):
+    if not matches_id(value, "hex24"):
         raise PydanticCustomError("hex_id", "must be a 24-character hexadecimal id")
     return value.lower()
 
@@ -30,9 +35,25 @@ def _email(value: str) -> str:
     return value
 
 
-HexId = Annotated[str, StringConstraints(max_length=64), AfterValidator(_hex24)]
-TimeText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-ZoneText = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+HexId = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_hex24),
+    Field(json_schema_extra={"pattern": HEX24_PATTERN}),
+]
+TimeText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    Field(
+        description="ISO 8601 date-time; without an offset it is read in the request's timezone",
+        examples=["2030-03-04T09:00:00.000+01:00"],
+    ),
+]
+ZoneText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    Field(description="IANA time zone name (default UTC)", examples=["Europe/London"]),
+]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(_email)
@@ -281,3 +302,70 @@ class BookingOut(TypedDict):
     created: str
     updated: str
     created_source: str
+
+
+# --- envelopes: the answers as sent ---------------------------------------------------------
+
+
+class ErrorOut(TypedDict):
+    """An error: a stable code and a sentence naming the field."""
+
+    error: str
+    message: str
+
+
+class ServiceList(TypedDict):
+    """A page of services."""
+
+    data: list[ServiceOut]
+    total: int
+    prev: str | None
+    next: str | None
+
+
+class ServiceData(TypedDict):
+    """One service."""
+
+    data: ServiceOut
+
+
+class ResourceList(TypedDict):
+    """A page of resources."""
+
+    data: list[ResourceOut]
+    total: int
+    prev: str | None
+    next: str | None
+
+
+class ResourceData(TypedDict):
+    """One resource."""
+
+    data: ResourceOut
+
+
+class IntervalList(TypedDict):
+    """Bookable starts, in time order."""
+
+    data: list[IntervalOut]
+
+
+class SlotData(TypedDict):
+    """One availability slot."""
+
+    data: SlotOut
+
+
+class BookingList(TypedDict):
+    """A page of bookings."""
+
+    data: list[BookingOut]
+    total: int
+    prev: str | None
+    next: str | None
+
+
+class BookingData(TypedDict):
+    """One booking."""
+
+    data: BookingOut
