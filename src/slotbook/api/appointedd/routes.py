@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
-
-from fastapi import APIRouter, Depends, FastAPI, Path, Request
+from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
+from slotbook.api.appointedd.deps import (
+    BodyDep,
+    BookingAccess,
+    BookingId,
+    BookingWriteAccess,
+    ParticipantId,
+    ResourceId,
+    ServiceId,
+    SlotbookDep,
+    SlotId,
+    StaffAccess,
+    ids_param,
+    listing,
+    zone_param,
+)
 from slotbook.api.appointedd.errors import TABLE, render_error
-from slotbook.api.kit.access import Needs, TenantOf
 from slotbook.api.kit.docs import new_surface
-from slotbook.api.kit.errors import BadInput, install_error_handlers
-from slotbook.api.kit.http import JSON, json_body, parse_model, slotbook_of
+from slotbook.api.kit.errors import install_error_handlers
+from slotbook.api.kit.http import JSON, parse_model
 from slotbook.api.kit.parsers import parse_id
 from slotbook.domain.errors import Forbidden, NotFound, WrongState
 from slotbook.domain.model import FIRM_STATUSES, Appointment, Catalog, CustomerDetails, Status
 from slotbook.services import booking, changes, queries
 from slotbook.services.access import Access
-from slotbook.services.actor import Scope
 from slotbook.services.booking import Participant
 from slotbook.services.context import Slotbook
 
@@ -51,7 +61,6 @@ from .openapi import (
     operation,
 )
 from .schemas import (
-    HEX24_PATTERN,
     BookingData,
     BookingIn,
     BookingList,
@@ -66,55 +75,6 @@ from .schemas import (
 )
 
 SOURCE = "appointedd"
-
-
-# --- plumbing -------------------------------------------------------------------------------
-
-
-def _no_tenant_header(_request: Request) -> str | None:
-    return None
-
-
-# The tenant of the presented ``X-API-KEY`` (the first tenant when none is sent).
-_TENANT = TenantOf(_no_tenant_header)
-SlotbookDep = Annotated[Slotbook, Depends(slotbook_of)]
-BookingAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
-BookingWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))]
-StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
-BodyDep = Annotated[Any, Depends(json_body)]
-
-
-def _id_of(what: str) -> Any:
-    """A path parameter holding a 24-hex id (checked by the route, to answer in our format)."""
-    return Path(description=f"The {what}'s id", json_schema_extra={"pattern": HEX24_PATTERN})
-
-
-ServiceId = Annotated[str, _id_of("service")]
-ResourceId = Annotated[str, _id_of("resource")]
-SlotId = Annotated[str, _id_of("availability slot")]
-BookingId = Annotated[str, _id_of("booking")]
-ParticipantId = Annotated[str, _id_of("participant (customer_booking_id)")]
-
-
-def _listing(items: list[Any], total: int, prev: str | None, following: str | None) -> JSON:
-    return JSON({"data": items, "total": total, "prev": prev, "next": following})
-
-
-def _ids(request: Request, name: str) -> list[str] | None:
-    """A list query parameter: ``ids=a,b``, ``ids=a&ids=b`` or ``ids[]=a``; None when absent."""
-    values = request.query_params.getlist(name) + request.query_params.getlist(name + "[]")
-    if not values:
-        return None
-    found = [part.strip() for value in values for part in value.split(",") if part.strip()]
-    if not found:  # present but empty: listing everything would answer another question
-        raise BadInput(f"{name}: names no id; leave it out to list everything", field=name)
-    if len(found) > 100:
-        raise BadInput(f"{name}: at most 100 ids", field=name)
-    return list(dict.fromkeys(parse_id(value, "hex24", name) for value in found))
-
-
-def _zone_param(request: Request) -> ZoneInfo:
-    return zone_of(request.query_params.get("timezone"))
 
 
 router = APIRouter()
@@ -138,7 +98,7 @@ def list_services(request: Request, access: BookingAccess) -> JSON:
         services, lambda s: s.ids.hex24, request.query_params.get("start"), limit
     )
     data = [service_out(catalog, s) for s in chunk]
-    return _listing(data, len(services), prev, following)
+    return listing(data, len(services), prev, following)
 
 
 @router.get("/services/{service_id}", response_model=ServiceData, responses=answers(READ))
@@ -165,7 +125,7 @@ def list_resources(request: Request, access: BookingAccess) -> JSON:
         resources, lambda r: r.ids.hex24, request.query_params.get("start"), limit
     )
     data = [resource_out(catalog, r, internal=access.internal) for r in chunk]
-    return _listing(data, len(resources), prev, following)
+    return listing(data, len(resources), prev, following)
 
 
 @router.get("/resources/{resource_id}", response_model=ResourceData, responses=answers(READ))
@@ -231,7 +191,7 @@ def get_slot(
     slot_id: SlotId, request: Request, slotbook: SlotbookDep, access: BookingAccess
 ) -> JSON:
     """A slot while it holds its spaces."""
-    zone = _zone_param(request)
+    zone = zone_param(request)
     slot = _slot(slotbook, access.catalog, slot_id, "slot_id")
     now = slotbook.now()
     if slot.status is not Status.HELD:
@@ -347,11 +307,11 @@ def _shown(access: Access, own: list[str]) -> list[str] | None:
 )
 def list_bookings(request: Request, slotbook: SlotbookDep, access: StaffAccess) -> JSON:
     """Bookings by start (``ids`` picks some)."""
-    zone = _zone_param(request)
+    zone = zone_param(request)
     limit = limit_of(request.query_params.get("limit"))
-    ids = _ids(request, "ids")
+    ids = ids_param(request, "ids")
     start = request.query_params.get("start")
-    listing = queries.list_sessions(
+    found = queries.list_sessions(
         slotbook,
         access.catalog,
         hex_ids=ids,
@@ -359,8 +319,8 @@ def list_bookings(request: Request, slotbook: SlotbookDep, access: StaffAccess) 
         limit=limit,
     )
     now = slotbook.now()
-    data = [booking_out(access.catalog, view, now, zone) for view in listing.views]
-    return _listing(data, listing.total, listing.previous, listing.following)
+    data = [booking_out(access.catalog, view, now, zone) for view in found.views]
+    return listing(data, found.total, found.previous, found.following)
 
 
 def _booking(slotbook: Slotbook, catalog: Catalog, booking_id: str) -> queries.SessionView:
@@ -381,7 +341,7 @@ def get_booking(
     booking_id: BookingId, request: Request, slotbook: SlotbookDep, access: BookingAccess
 ) -> JSON:
     """One booking with its participants."""
-    zone = _zone_param(request)
+    zone = zone_param(request)
     view = _booking(slotbook, access.catalog, booking_id)
     shown = _shown(access, [])
     return JSON({"data": booking_out(access.catalog, view, slotbook.now(), zone, only=shown)})
@@ -397,7 +357,7 @@ def cancel_booking(
     booking_id: BookingId, request: Request, slotbook: SlotbookDep, access: BookingWriteAccess
 ) -> JSON:
     """Cancel a booking and every participant in it; all its spaces are free."""
-    zone = _zone_param(request)
+    zone = zone_param(request)
     catalog = access.catalog
     view = _booking(slotbook, catalog, booking_id)
     now = slotbook.now()
@@ -430,7 +390,7 @@ def cancel_participant(
     access: BookingWriteAccess,
 ) -> JSON:
     """Cancel one participant; their spaces are free again."""
-    zone = _zone_param(request)
+    zone = zone_param(request)
     catalog = access.catalog
     key = parse_id(booking_id, "hex24", "booking_id")
     ref = parse_id(customer_booking_id, "hex24", "customer_booking_id")
