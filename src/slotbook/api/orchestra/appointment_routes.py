@@ -11,6 +11,7 @@ from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.orchestra import mapping as out
 from slotbook.api.orchestra.errors import INVALID_DATE
+from slotbook.api.orchestra.openapi import documented
 from slotbook.api.orchestra.params import (
     BookingAccess,
     BookingWriteAccess,
@@ -21,6 +22,11 @@ from slotbook.api.orchestra.params import (
     parse_local_datetime,
     starts_at,
 )
+from slotbook.api.orchestra.schemas import (
+    AppointmentEnvelope,
+    AppointmentListOut,
+    CustomerEnvelope,
+)
 from slotbook.domain.errors import NotFound
 from slotbook.domain.model import Customer
 from slotbook.services import changes, queries
@@ -30,14 +36,23 @@ from slotbook.services.access import Access
 def register(app: FastAPI) -> None:
     for version in ("v1", "v2"):
 
-        @app.get(f"/{version}/appointments/{{public_id}}")
+        @app.get(
+            f"/{version}/appointments/{{public_id}}",
+            response_model=AppointmentEnvelope,
+            **documented(),
+        )
         def appointment(public_id: str, request: Request, access: BookingAccess) -> JSON:
             """One appointment."""
             found = live_appointment(slotbook_of(request), access.catalog, public_id)
             body = out.appointment_json(found, access.catalog, locale_of(request))
             return JSON(out.envelope("appointment", body))
 
-        @app.delete(f"/{version}/appointments/{{public_id}}")
+        @app.delete(
+            f"/{version}/appointments/{{public_id}}",
+            response_class=Response,
+            response_description="Deleted (empty body)",
+            **documented(write=True),
+        )
         def delete(public_id: str, request: Request, access: BookingWriteAccess) -> Response:
             """Delete (cancel) an appointment; its slot is free at once."""
             live_appointment(slotbook_of(request), access.catalog, public_id)
@@ -49,7 +64,11 @@ def register(app: FastAPI) -> None:
             )
             return Response(status_code=200)
 
-        @app.put(f"/{version}/appointments/{{public_id}}/reschedule")
+        @app.put(
+            f"/{version}/appointments/{{public_id}}/reschedule",
+            response_model=AppointmentEnvelope,
+            **documented("start", "end", required=("start",), write=True),
+        )
         def reschedule(public_id: str, request: Request, access: BookingWriteAccess) -> JSON:
             """Move an appointment on its resource to branch-local ``start``/``end``."""
             app_, catalog, params = slotbook_of(request), access.catalog, params_of(request)
@@ -83,7 +102,11 @@ def register(app: FastAPI) -> None:
                 out.envelope("appointment", body, start=f"[{start_text}]", end=f"[{end_text}]")
             )
 
-        @app.get(f"/{version}/customers/externalId/{{external_id}}/appointments")
+        @app.get(
+            f"/{version}/customers/externalId/{{external_id}}/appointments",
+            response_model=AppointmentListOut,
+            **documented(),
+        )
         def external_appointments(
             external_id: str, request: Request, access: BookingAccess
         ) -> JSON:
@@ -94,13 +117,21 @@ def register(app: FastAPI) -> None:
             listed = [out.appointment_json(a, access.catalog, locale_of(request)) for a in found]
             return JSON(out.envelope("appointmentList", listed))
 
-        @app.get(f"/{version}/customers/{{public_id}}")
+        @app.get(
+            f"/{version}/customers/{{public_id}}",
+            response_model=CustomerEnvelope,
+            **documented(),
+        )
         def customer(public_id: str, request: Request, access: BookingAccess) -> JSON:
             """One customer by publicId."""
             found = _customer(request, access, public_id)
             return JSON(out.envelope("customer", out.customer_json(found)))
 
-        @app.get(f"/{version}/customers/{{public_id}}/appointments")
+        @app.get(
+            f"/{version}/customers/{{public_id}}/appointments",
+            response_model=AppointmentListOut,
+            **documented(),
+        )
         def customer_appointments(public_id: str, request: Request, access: BookingAccess) -> JSON:
             """Appointments of a customer."""
             found = _customer(request, access, public_id)

@@ -12,6 +12,7 @@ from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.orchestra import mapping as out
 from slotbook.api.orchestra.errors import INVALID_BODY
+from slotbook.api.orchestra.openapi import Clock, Day, documented
 from slotbook.api.orchestra.params import (
     MAX_EXTRA_CUSTOMERS,
     BodyDep,
@@ -29,7 +30,7 @@ from slotbook.api.orchestra.params import (
     services_by_id,
     starts_at,
 )
-from slotbook.api.orchestra.schemas import BookingIn
+from slotbook.api.orchestra.schemas import AppointmentOut, BookingIn, DatesOut, TimesOut
 from slotbook.domain.errors import NotHeld
 from slotbook.domain.model import Status
 from slotbook.services.access import Access
@@ -48,27 +49,43 @@ def register(app: FastAPI) -> None:
 def _availability_routes(app: FastAPI) -> None:
     for version in ("v1", "v2"):
 
-        @app.get(f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates")
+        @app.get(
+            f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates",
+            response_model=DatesOut,
+            **documented("numberOfCustomers", "customSlotLength"),
+        )
         def service_dates(
             branch_id: str, service_id: str, request: Request, access: BookingAccess
         ) -> JSON:
             """Dates with a free slot for one service (and extra customers)."""
             return _dates(request, access, branch_id, [service_id])
 
-        @app.get(f"/{version}/branches/{{branch_id}}/dates")
+        @app.get(
+            f"/{version}/branches/{{branch_id}}/dates",
+            response_model=DatesOut,
+            **documented("servicePublicId", "numberOfCustomers", "customSlotLength"),
+        )
         def dates(branch_id: str, request: Request, access: BookingAccess) -> JSON:
             """Dates with a free slot for several services."""
             return _dates(request, access, branch_id, params_of(request).get("servicePublicId", []))
 
-        @app.get(f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates/{{day}}/times")
+        @app.get(
+            f"/{version}/branches/{{branch_id}}/services/{{service_id}}/dates/{{day}}/times",
+            response_model=TimesOut,
+            **documented("numberOfCustomers", "customSlotLength"),
+        )
         def service_times(
-            branch_id: str, service_id: str, day: str, request: Request, access: BookingAccess
+            branch_id: str, service_id: str, day: Day, request: Request, access: BookingAccess
         ) -> JSON:
             """Free start times on a date for one service."""
             return _times(request, access, branch_id, [service_id], day)
 
-        @app.get(f"/{version}/branches/{{branch_id}}/dates/{{day}}/times")
-        def times(branch_id: str, day: str, request: Request, access: BookingAccess) -> JSON:
+        @app.get(
+            f"/{version}/branches/{{branch_id}}/dates/{{day}}/times",
+            response_model=TimesOut,
+            **documented("servicePublicId", "numberOfCustomers", "customSlotLength"),
+        )
+        def times(branch_id: str, day: Day, request: Request, access: BookingAccess) -> JSON:
             """Free start times on a date for several services."""
             wanted = params_of(request).get("servicePublicId", [])
             return _times(request, access, branch_id, wanted, day)
@@ -108,7 +125,11 @@ def _booking_routes(app: FastAPI) -> None:
         for action, hold in (("book", False), ("reserve", True)):
             _add_booking_routes(app, f"{single}/{action}", f"{multi}/{action}", hold=hold)
 
-        @app.post(f"/{version}/branches/appointments/{{public_id}}/confirm")
+        @app.post(
+            f"/{version}/branches/appointments/{{public_id}}/confirm",
+            response_model=AppointmentOut,
+            **documented(write=True, body=True),
+        )
         def confirm_reservation(
             public_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
         ) -> JSON:
@@ -132,12 +153,17 @@ def _add_booking_routes(app: FastAPI, single: str, multi: str, *, hold: bool) ->
     """Book (or, with ``hold``, reserve) one service by path, or several from the body."""
     what = "Hold a slot for the tenant's reservation time" if hold else "Book a slot"
 
-    @app.post(single, summary=f"{what} (one service)")
+    @app.post(
+        single,
+        summary=f"{what} (one service)",
+        response_model=AppointmentOut,
+        **documented("numberOfCustomers", "customSlotLength", write=True, body=True),
+    )
     def one_service(
         branch_id: str,
         service_id: str,
-        day: str,
-        time: str,
+        day: Day,
+        time: Clock,
         request: Request,
         access: BookingWriteAccess,
         body: BodyDep,
@@ -145,11 +171,18 @@ def _add_booking_routes(app: FastAPI, single: str, multi: str, *, hold: bool) ->
         """Book or reserve the service named in the path."""
         return _book(request, access, branch_id, [service_id], day, time, body, hold=hold)
 
-    @app.post(multi, summary=f"{what} (services from the body or servicePublicId)")
+    @app.post(
+        multi,
+        summary=f"{what} (services from the body or servicePublicId)",
+        response_model=AppointmentOut,
+        **documented(
+            "servicePublicId", "numberOfCustomers", "customSlotLength", write=True, body=True
+        ),
+    )
     def several_services(
         branch_id: str,
-        day: str,
-        time: str,
+        day: Day,
+        time: Clock,
         request: Request,
         access: BookingWriteAccess,
         body: BodyDep,

@@ -8,12 +8,21 @@ from fastapi import FastAPI, Request
 
 from slotbook.api.kit.http import JSON
 from slotbook.api.orchestra import mapping as out
+from slotbook.api.orchestra.openapi import documented
 from slotbook.api.orchestra.params import (
     BookingAccess,
     listing_query,
     locale_of,
     params_of,
     visible,
+)
+from slotbook.api.orchestra.schemas import (
+    AvailableBranchOut,
+    BranchEnvelope,
+    BranchListOut,
+    BranchServiceGroupsOut,
+    ServiceGroupOut,
+    ServiceListOut,
 )
 from slotbook.domain.model import Service
 from slotbook.services.access import Access
@@ -22,7 +31,11 @@ from slotbook.services.access import Access
 def register(app: FastAPI) -> None:
     for version in ("v1", "v2"):
 
-        @app.get(f"/{version}/branches/available")
+        @app.get(
+            f"/{version}/branches/available",
+            response_model=list[AvailableBranchOut],
+            **documented("servicePublicId"),
+        )
         def available_branches(request: Request, access: BookingAccess) -> JSON:
             """Branches where every given service can be booked (bare array)."""
             wanted = params_of(request).get("servicePublicId", [])
@@ -36,19 +49,25 @@ def register(app: FastAPI) -> None:
             ]
             return JSON([out.available_branch_json(b) for b in branches])
 
-        @app.get(f"/{version}/branches")
+        @app.get(f"/{version}/branches", response_model=BranchListOut, **documented())
         def branches(access: BookingAccess) -> JSON:
             """Every branch."""
             found = [out.branch_json(b) for b in access.catalog.active_branches()]
             return JSON(out.envelope("branchList", found))
 
-        @app.get(f"/{version}/branches/{{branch_id}}")
+        @app.get(
+            f"/{version}/branches/{{branch_id}}", response_model=BranchEnvelope, **documented()
+        )
         def branch(branch_id: str, access: BookingAccess) -> JSON:
             """One branch (used by real clients; not in the manual)."""
             found = access.catalog.branch_by_alias(branch_id)
             return JSON(out.envelope("branch", out.branch_json(found)))
 
-        @app.get(f"/{version}/branches/{{branch_id}}/services")
+        @app.get(
+            f"/{version}/branches/{{branch_id}}/services",
+            response_model=ServiceListOut,
+            **documented(),
+        )
         def branch_services(branch_id: str, request: Request, access: BookingAccess) -> JSON:
             """Services bookable at a branch (empty for an unknown branch)."""
             catalog = access.catalog
@@ -61,7 +80,7 @@ def register(app: FastAPI) -> None:
             ]
             return JSON(out.envelope("serviceList", listed))
 
-        @app.get(f"/{version}/services")
+        @app.get(f"/{version}/services", response_model=ServiceListOut, **documented())
         def services(request: Request, access: BookingAccess) -> JSON:
             """Every bookable service."""
             catalog = access.catalog
@@ -72,7 +91,11 @@ def register(app: FastAPI) -> None:
             ]
             return JSON(out.envelope("serviceList", listed))
 
-        @app.get(f"/{version}/services/groups")
+        @app.get(
+            f"/{version}/services/groups",
+            response_model=list[BranchServiceGroupsOut],
+            **documented("servicePublicId"),
+        )
         def service_groups(request: Request, access: BookingAccess) -> JSON:
             """Per branch, the combinations (services bookable together) with a service."""
             catalog, locale = access.catalog, locale_of(request)
@@ -97,7 +120,11 @@ def register(app: FastAPI) -> None:
                     )
             return JSON(result)
 
-        @app.get(f"/{version}/branches/{{branch_id}}/services/groups")
+        @app.get(
+            f"/{version}/branches/{{branch_id}}/services/groups",
+            response_model=list[ServiceGroupOut],
+            **documented("servicePublicId"),
+        )
         def branch_service_groups(branch_id: str, request: Request, access: BookingAccess) -> JSON:
             """The combinations with a service that a branch offers."""
             catalog, locale = access.catalog, locale_of(request)
@@ -113,7 +140,11 @@ def register(app: FastAPI) -> None:
                 ]
             )
 
-        @app.get(f"/{version}/services/{{service_id}}/branches")
+        @app.get(
+            f"/{version}/services/{{service_id}}/branches",
+            response_model=BranchListOut,
+            **documented(),
+        )
         def service_branches(service_id: str, access: BookingAccess) -> JSON:
             """Branches offering a service (empty for an unknown service)."""
             catalog = access.catalog

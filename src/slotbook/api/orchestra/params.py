@@ -12,7 +12,7 @@ from slotbook.api.kit.access import Needs, TenantOf
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import json_body, parse_model
 from slotbook.api.kit.locale import resolve_locale
-from slotbook.api.kit.parsers import parse_date
+from slotbook.api.kit.parsers import parse_date, parse_int
 from slotbook.api.kit.paths import matrix_params
 from slotbook.api.orchestra.errors import (
     INVALID_BODY,
@@ -67,18 +67,12 @@ def params_of(request: Request) -> dict[str, list[str]]:
 
 
 def int_param(params: Mapping[str, Sequence[str]], name: str, low: int, high: int) -> int | None:
+    """The last value of a whole-number parameter (``[n]``, as meta echoes it, works too)."""
     values = params.get(name)
     if not values:
         return None
-    text = values[-1].strip().strip("[]")
-    digits = text.removeprefix("-")
-    if not (digits.isascii() and digits.isdigit()) or not low <= int(text) <= high:
-        raise BadInput(
-            f"{name} must be a whole number from {low} to {high}, not {values[-1]!r}",
-            field=name,
-            code=INVALID_PARAMETER,
-        )
-    return int(text)
+    # Blank (like an empty ``;name=``, which params_of drops) is absent.
+    return parse_int(values[-1].strip().strip("[]"), name, low, high, code=INVALID_PARAMETER)
 
 
 def parse_day(text: str) -> date:

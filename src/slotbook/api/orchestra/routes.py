@@ -13,6 +13,7 @@ from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import install_error_handlers
 from slotbook.api.orchestra import appointment_routes, booking_routes, catalog_routes
 from slotbook.api.orchestra.errors import INVALID_PARAMETER, TABLE, render_error
+from slotbook.api.orchestra.openapi import finish_document
 from slotbook.services.context import Slotbook
 
 
@@ -25,4 +26,5 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
     catalog_routes.register(app)
     booking_routes.register(app)
     appointment_routes.register(app)
+    finish_document(app)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -120,3 +120,202 @@ class BookingIn(BaseModel):
     def all_customers(self) -> list[CustomerIn]:
         """Customers from either field, ``customer`` first."""
         return [*([self.customer] if self.customer else []), *(self.customers or [])]
+
+
+# --- answers ---------------------------------------------------------------------------------
+# What mapping.py returns, for the OpenAPI document; ``extra="forbid"`` makes every object of
+# the document closed, so a field added to an answer without its schema fails the tests.
+
+UTC_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\+0000$"
+DAY_TEXT = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T00:00:00$"
+CLOCK_TEXT = r"^[0-9]{2}:[0-9]{2}$"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(_Out):
+    """Every error's body (its code is in the ``ERROR_CODE`` header)."""
+
+    msg: str
+
+
+class MetaOut(_Out):
+    """The envelope's ``meta``; ``arguments`` echoes the matrix/query arguments."""
+
+    start: str
+    end: str
+    totalResults: int
+    offset: None
+    limit: None
+    fields: str
+    arguments: dict[str, str]
+
+
+class BranchOut(_Out):
+    """A branch (unknown values null)."""
+
+    publicId: str
+    name: str
+    addressLine1: str | None
+    addressLine2: str | None
+    addressCity: str | None
+    addressState: str | None
+    addressZip: str | None
+    addressCountry: str | None
+    phone: str | None
+    email: str | None
+    latitude: float | None
+    longitude: float | None
+    timeZone: str
+    fullTimeZone: str
+    branchPrefix: None
+    custom: None
+    created: int | None = Field(description="Epoch milliseconds")
+    updated: int | None = Field(description="Epoch milliseconds")
+
+
+class AvailableBranchOut(BranchOut):
+    """A branch as ``branches/available`` lists it, with its numeric ids."""
+
+    id: int
+    qpId: int
+
+
+class ServiceShortOut(_Out):
+    """A service as the service-group endpoints list it."""
+
+    publicId: str
+    name: str | None
+    duration: int
+    additionalCustomerDuration: int
+    custom: None
+
+
+class ServiceOut(ServiceShortOut):
+    """A service."""
+
+    active: bool
+    publicEnabled: bool
+    created: int | None = Field(description="Epoch milliseconds")
+    updated: int | None = Field(description="Epoch milliseconds")
+
+
+class CustomerOut(_Out):
+    """A customer."""
+
+    publicId: str
+    firstName: str | None
+    lastName: str | None
+    name: str | None
+    email: str | None
+    phone: str | None
+    dateOfBirth: int | None = Field(description="Epoch milliseconds of the date at 00:00 UTC")
+    identificationNumber: str | None
+    externalId: str | None
+    addressLine1: str | None
+    addressLine2: str | None
+    addressCity: str | None
+    addressState: str | None
+    addressZip: str | None
+    addressCountry: str | None
+    custom: str | None = Field(description="null or a JSON-encoded string")
+    created: int | None = Field(description="Epoch milliseconds")
+    updated: int | None = Field(description="Epoch milliseconds")
+
+
+class ResourceOut(_Out):
+    """The resource an appointment takes."""
+
+    name: str
+    custom: None
+
+
+class AppointmentOut(_Out):
+    """An appointment; ``status`` 10 while reserved, 20 once confirmed."""
+
+    publicId: str
+    status: Literal[10, 20]
+    start: Annotated[str, Field(pattern=UTC_TEXT, description="UTC")]
+    end: Annotated[str, Field(pattern=UTC_TEXT, description="UTC")]
+    title: str | None
+    notes: str | None
+    services: list[ServiceOut]
+    customers: list[CustomerOut]
+    branch: BranchOut
+    resource: ResourceOut
+    allDay: bool
+    blocking: bool
+    numberOfCustomers: int = Field(description="Additional customers (2 people: 1)")
+    customSlotLength: int | None
+    created: int | None = Field(description="Epoch milliseconds")
+    updated: int | None = Field(description="Epoch milliseconds")
+    custom: str | None = Field(description="null or a JSON-encoded string")
+
+
+class _Envelope(_Out):
+    notifications: list[Any]
+    meta: MetaOut
+
+
+class BranchListOut(_Envelope):
+    """``branchList`` in the envelope."""
+
+    branchList: list[BranchOut]
+
+
+class BranchEnvelope(_Envelope):
+    """One branch in the envelope."""
+
+    branch: BranchOut
+
+
+class ServiceListOut(_Envelope):
+    """``serviceList`` in the envelope."""
+
+    serviceList: list[ServiceOut]
+
+
+class DatesOut(_Envelope):
+    """Branch-local days with a free slot."""
+
+    dates: list[Annotated[str, Field(pattern=DAY_TEXT)]]
+
+
+class TimesOut(_Envelope):
+    """Branch-local free start times (``HH:MM``)."""
+
+    times: list[Annotated[str, Field(pattern=CLOCK_TEXT)]]
+
+
+class AppointmentEnvelope(_Envelope):
+    """One appointment in the envelope."""
+
+    appointment: AppointmentOut
+
+
+class AppointmentListOut(_Envelope):
+    """``appointmentList`` in the envelope."""
+
+    appointmentList: list[AppointmentOut]
+
+
+class CustomerEnvelope(_Envelope):
+    """One customer in the envelope."""
+
+    customer: CustomerOut
+
+
+class ServiceGroupOut(_Out):
+    """Services bookable together in one appointment."""
+
+    services: list[ServiceShortOut]
+
+
+class BranchServiceGroupsOut(_Out):
+    """A branch and its service groups."""
+
+    branchPublicId: str
+    branchName: str
+    serviceGroups: list[ServiceGroupOut]
