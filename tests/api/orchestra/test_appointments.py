@@ -156,13 +156,16 @@ def test_external_id_lookup_leaves_out_deleted_appointments(orchestra: Orchestra
     )
 
 
-def test_expired_reservation_still_reads_as_reserved(
+def test_an_expired_reservation_no_longer_reads_as_reserved(
     orchestra: Orchestra, clock: FakeClock
 ) -> None:
     held = orchestra.reserve("Paspoort", "2030-03-04", "11:00").json()
-    clock.advance(minutes=30)
     body = orchestra.get(f"/v1/appointments/{held['publicId']}").json()["appointment"]
     assert body["status"] == 10
+    clock.advance(minutes=30)
+    gone = orchestra.get(f"/v1/appointments/{held['publicId']}")
+    assert (gone.status_code, gone.headers["ERROR_CODE"]) == (404, "142")
+    assert gone.json() == {"msg": "This reservation has expired; reserve a time again"}
 
 
 def test_an_external_id_with_reserved_characters_is_found_when_percent_encoded(

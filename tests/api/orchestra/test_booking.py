@@ -189,8 +189,13 @@ def test_hold_expires_after_the_reservation_time(orchestra: Orchestra, clock: Fa
         f"/v1/branches/appointments/{held['publicId']}/confirm", json={"customer": CUSTOMER}
     )
     assert (late.status_code, late.headers["ERROR_CODE"]) == (400, "460")
-    assert late.json() == {"msg": "Specified appointment is not in RESERVED state"}
+    assert late.json() == {"msg": "This reservation has expired; reserve a time again"}
     assert orchestra.book("Paspoort", "2030-03-04", "10:00").status_code == 200
+    booked = orchestra.book("Paspoort", "2030-03-04", "10:30").json()
+    twice = orchestra.post(
+        f"/v1/branches/appointments/{booked['publicId']}/confirm", json={"customer": CUSTOMER}
+    )
+    assert twice.json() == {"msg": "Specified appointment is not in RESERVED state"}
 
 
 def test_confirm_of_unknown_appointment_is_142(orchestra: Orchestra) -> None:

@@ -10,9 +10,7 @@ from starlette.responses import Response
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.orchestra import mapping as out
-from slotbook.api.orchestra.errors import INVALID_DATE
-from slotbook.api.orchestra.openapi import documented
-from slotbook.api.orchestra.params import (
+from slotbook.api.orchestra.deps import (
     BookingAccess,
     BookingWriteAccess,
     first_free,
@@ -22,6 +20,8 @@ from slotbook.api.orchestra.params import (
     parse_local_datetime,
     starts_at,
 )
+from slotbook.api.orchestra.errors import INVALID_DATE
+from slotbook.api.orchestra.openapi import documented
 from slotbook.api.orchestra.schemas import (
     AppointmentEnvelope,
     AppointmentListOut,

@@ -11,9 +11,7 @@ from fastapi import FastAPI, Request
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.orchestra import mapping as out
-from slotbook.api.orchestra.errors import INVALID_BODY
-from slotbook.api.orchestra.openapi import Clock, Day, documented
-from slotbook.api.orchestra.params import (
+from slotbook.api.orchestra.deps import (
     MAX_EXTRA_CUSTOMERS,
     BodyDep,
     BookingAccess,
@@ -30,9 +28,12 @@ from slotbook.api.orchestra.params import (
     services_by_id,
     starts_at,
 )
+from slotbook.api.orchestra.errors import INVALID_BODY
+from slotbook.api.orchestra.openapi import Clock, Day, documented
 from slotbook.api.orchestra.schemas import AppointmentOut, BookingIn, DatesOut, TimesOut
 from slotbook.domain.errors import NotHeld
 from slotbook.domain.model import Status
+from slotbook.services import queries
 from slotbook.services.access import Access
 from slotbook.services.availability import SlotQuery, find_days, find_openings
 from slotbook.services.booking import BookingDetails, confirm, place
@@ -136,7 +137,12 @@ def _booking_routes(app: FastAPI) -> None:
             """Confirm a reserved slot with the customers' details."""
             payload = booking_body(body)
             slotbook = slotbook_of(request)
-            appointment = live_appointment(slotbook, access.catalog, public_id)
+            appointment = queries.get_appointment(
+                slotbook, access.catalog, ("public_id", public_id)
+            )
+            if appointment.is_expired_hold(slotbook.now()):
+                raise NotHeld("This reservation has expired; reserve a time again", expired=True)
+            live_appointment(slotbook, access.catalog, public_id)
             if not appointment.is_live_hold(slotbook.now()):
                 raise NotHeld("Specified appointment is not in RESERVED state")
             confirmed = confirm(

@@ -8,14 +8,14 @@ from fastapi import FastAPI, Request
 
 from slotbook.api.kit.http import JSON
 from slotbook.api.orchestra import mapping as out
-from slotbook.api.orchestra.openapi import documented
-from slotbook.api.orchestra.params import (
+from slotbook.api.orchestra.deps import (
     BookingAccess,
     listing_query,
     locale_of,
     params_of,
     visible,
 )
+from slotbook.api.orchestra.openapi import documented
 from slotbook.api.orchestra.schemas import (
     AvailableBranchOut,
     BranchEnvelope,

@@ -170,8 +170,13 @@ def visible(access: Access, service: Service) -> bool:
 
 
 def live_appointment(app: Slotbook, catalog: Catalog, public_id: str) -> Appointment:
-    """A live appointment by publicId: cancelled and released ones count as deleted."""
+    """A live appointment by publicId: cancelled and released ones count as deleted, and a
+    reservation whose time ran out is gone too (it no longer holds its slot)."""
     found = queries.get_appointment(app, catalog, ("public_id", public_id))
     if found.status in (Status.CANCELLED, Status.RELEASED):
         raise NotFound("appointment", public_id, "Appointment not found")
+    if found.is_expired_hold(app.now()):
+        raise NotFound(
+            "appointment", public_id, "This reservation has expired; reserve a time again"
+        )
     return found
