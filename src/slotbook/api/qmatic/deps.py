@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
+from pydantic import WithJsonSchema
 
 from slotbook.api.kit.access import Needs, TenantOf, credential
 from slotbook.api.kit.errors import BadInput, install_error_handlers
@@ -52,26 +53,66 @@ def _tenant_header(request: Request) -> str | None:
 _TENANT = TenantOf(_tenant_header, first_by_default=False)
 
 
-def _caller(request: Request, access: Access) -> Caller:
-    locale = resolve_locale(
-        request.headers.get("accept-language"), access.catalog.settings.default_locale
-    )
+# Headers as the document declares them (``Needs`` and the idempotency middleware read them
+# from the request themselves; these parameters make them part of every operation).
+_TEXT = WithJsonSchema({"type": "string"})
+TenantHeader = Annotated[
+    str | None,
+    _TEXT,
+    Header(
+        alias="X-TENANT-ID",
+        description="The tenant (catalog `tenants[].id`); optional when the API key names it.",
+    ),
+]
+LanguageHeader = Annotated[
+    str | None,
+    _TEXT,
+    Header(
+        alias="Accept-Language",
+        description="Language of service, group and question texts "
+        "(`en_US, en_UK, fr_FR, nl_NL, de_DE, it_IT, es_ES`; `nl-NL` or `nl` too).",
+    ),
+]
+IdempotencyHeader = Annotated[
+    str | None,
+    WithJsonSchema({"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}),
+    Header(
+        alias="Idempotency-Key",
+        description="A retried request with the same key gets the first answer (24 hours); "
+        "the same key with another request is 422.",
+    ),
+]
+
+
+def idempotency_key(key: IdempotencyHeader = None) -> str | None:
+    """``Idempotency-Key``, which the idempotency middleware applies to every write."""
+    return key
+
+
+def _caller(access: Access, language: str | None) -> Caller:
+    locale = resolve_locale(language, access.catalog.settings.default_locale)
     return Caller(access.catalog, access.actor, locale)
 
 
 def reading_caller(
-    request: Request, access: Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
+    access: Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))],
+    tenant: TenantHeader = None,
+    language: LanguageHeader = None,
 ) -> Caller:
     """A caller that reads (booking scope)."""
-    return _caller(request, access)
+    del tenant  # read by Needs (see _tenant_header)
+    return _caller(access, language)
 
 
 def writing_caller(
-    request: Request,
     access: Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))],
+    _key: Annotated[str | None, Depends(idempotency_key)],
+    tenant: TenantHeader = None,
+    language: LanguageHeader = None,
 ) -> Caller:
     """A caller that books or changes (booking scope, counted against the write limit)."""
-    return _caller(request, access)
+    del tenant  # read by Needs (see _tenant_header)
+    return _caller(access, language)
 
 
 CallerDep = Annotated[Caller, Depends(reading_caller)]

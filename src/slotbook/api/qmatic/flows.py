@@ -6,22 +6,22 @@ Everything here translates: Qmatic ids and fields in, use-case calls, domain obj
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from starlette.datastructures import QueryParams
-
 from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.parsers import check_instant, parse_date, parse_int
 from slotbook.api.qmatic.deps import Caller
 from slotbook.api.qmatic.mapping import selection_of, timeslot_json
 from slotbook.api.qmatic.schemas import (
+    MAX_PEOPLE,
+    MAX_SERVICES,
     AnswerIn,
     ConfirmIn,
     CustomerFields,
     ReservationBase,
     SearchIn,
     check_personal_id,
-    parse_count,
-    parse_day,
     parse_guid,
 )
 from slotbook.domain.errors import NotFound
@@ -44,7 +44,6 @@ SOURCE = "qmatic"
 HOLD_SECONDS = 900  # the manual: an unconfirmed reservation frees its slot after 15 minutes
 DEFAULT_DAYS = 7
 MAX_DAYS = 62
-MAX_SERVICES = 20
 
 
 # --- ids -------------------------------------------------------------------------------------
@@ -122,9 +121,9 @@ def check_people(services: Sequence[Service], people: int) -> None:
 # --- timeslots -------------------------------------------------------------------------------
 
 
-def service_ids_param(params: QueryParams) -> list[str]:
+def service_ids_param(values: Sequence[str]) -> list[str]:
     """``serviceIds=A,B`` (or the parameter repeated) as GUIDs."""
-    raw = [p.strip() for value in params.getlist("serviceIds") for p in value.split(",")]
+    raw = [p.strip() for value in values for p in value.split(",")]
     raw = [p for p in raw if p]
     if not raw:
         raise BadInput("serviceIds is required")
@@ -133,19 +132,29 @@ def service_ids_param(params: QueryParams) -> list[str]:
     return [parse_guid(p, "serviceIds") for p in raw]
 
 
+@dataclass(frozen=True, slots=True)
+class SlotParams:
+    """The query of a time slot listing, as sent (each None when left out)."""
+
+    branch_id: str | None = None
+    people: str | None = None
+    resource_id: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+
+
 def timeslots(
-    app: Slotbook, caller: Caller, params: QueryParams, guids: Sequence[str], field: str
+    app: Slotbook, caller: Caller, params: SlotParams, guids: Sequence[str], field: str
 ) -> list[dict[str, str]]:
     """Free slots for the services at ``branchId`` on branch-local dates startDate..endDate."""
     catalog = caller.catalog
-    branch_id = params.get("branchId")
-    if not branch_id:
+    if not params.branch_id:
         raise BadInput("branchId is required")
-    branch = find_branch(catalog, parse_guid(branch_id, "branchId"))
+    branch = find_branch(catalog, parse_guid(params.branch_id, "branchId"))
     services = services_at(catalog, branch, guids, field)
-    people = parse_count(params.get("numberOfReservations"), "numberOfReservations")
+    people = parse_int(params.people, "numberOfReservations", 1, MAX_PEOPLE, default=1) or 1
     check_people(services, people)
-    resource_id = (params.get("requestedResourceId") or "").strip() or None
+    resource_id = (params.resource_id or "").strip() or None
     restriction = resource_keys(
         catalog,
         branch,
@@ -159,11 +168,11 @@ def timeslots(
     return [timeslot_json(o, branch.zone) for o in found]
 
 
-def _date_range(app: Slotbook, branch: Branch, params: QueryParams) -> tuple[date, date]:
-    start, end = params.get("startDate"), params.get("endDate")
+def _date_range(app: Slotbook, branch: Branch, params: SlotParams) -> tuple[date, date]:
+    start, end = params.start_date, params.end_date
     today = app.now().astimezone(branch.zone).date()
-    first = parse_day(start, "startDate") if start else today
-    last = parse_day(end, "endDate") if end else first + timedelta(days=DEFAULT_DAYS - 1)
+    first = parse_date(start, "startDate") if start else today
+    last = parse_date(end, "endDate") if end else first + timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
         raise BadInput("endDate must not be before startDate")
     if (last - first).days + 1 > MAX_DAYS:
@@ -178,6 +187,10 @@ def reserve(
     app: Slotbook, caller: Caller, body: ReservationBase, guids: Sequence[str], field: str
 ) -> Appointment:
     """Hold the slot for the reservation time; 409 when it is not (or no longer) free."""
+    start = check_instant(body.timeSlot.startTime, "timeSlot.startTime")
+    end = body.timeSlot.endTime
+    if end is not None:
+        end = check_instant(end, "timeSlot.endTime")
     catalog = caller.catalog
     branch = find_branch(catalog, body.branchId)
     services = services_at(catalog, branch, guids, field)
@@ -186,10 +199,7 @@ def reserve(
     query = SlotQuery(
         branch=branch, services=services, people=body.people, resource_keys=restriction
     )
-    start = body.timeSlot.startTime
-    if body.timeSlot.endTime is not None and body.timeSlot.endTime != start + timedelta(
-        minutes=query.length
-    ):
+    if end is not None and end != start + timedelta(minutes=query.length):
         raise BadInput(f"timeSlot.endTime does not match the slot: it lasts {query.length} minutes")
     return place(
         app,
@@ -272,11 +282,10 @@ def load_visible(app: Slotbook, catalog: Catalog, guid: str) -> Appointment:
     return found
 
 
-def search_identifier(body: SearchIn, params: QueryParams) -> str:
+def search_identifier(body: SearchIn, from_query: str | None) -> str:
     """The personal identifier searched for, from the body or the query."""
     identifier = body.identifier()
     if identifier is None:
-        from_query = params.get("personalIdentifier")
         if not from_query:
             raise BadInput("customer.personalIdentifier is required")
         identifier = check_personal_id(from_query)

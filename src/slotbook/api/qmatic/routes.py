@@ -6,19 +6,21 @@ ones; an appointment booked through either is the same appointment.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.responses import Response
 
 from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, parse_model
 from slotbook.api.qmatic import flows
+from slotbook.api.qmatic import openapi as shapes
 from slotbook.api.qmatic.deps import (
     BodyDep,
     Caller,
     CallerDep,
     SlotbookDep,
     WriterDep,
+    idempotency_key,
     install_errors,
 )
 from slotbook.api.qmatic.mapping import (
@@ -30,6 +32,18 @@ from slotbook.api.qmatic.mapping import (
     resource_selection_json,
     service_entry_json,
     service_ref_json,
+)
+from slotbook.api.qmatic.openapi import (
+    AppointmentId,
+    BranchParam,
+    EndParam,
+    PeopleParam,
+    PersonParam,
+    ReservationId,
+    ResourceParam,
+    ServiceId,
+    ServiceIdsParam,
+    StartParam,
 )
 from slotbook.api.qmatic.schemas import (
     CombinationReservationIn,
@@ -46,12 +60,16 @@ from slotbook.services.changes import cancel, release_hold, reschedule_to_hold, 
 from slotbook.services.context import Slotbook
 
 router = APIRouter()
-
+_READ = shapes.errors()
+_READ_BODY = shapes.errors(*shapes.WITH_BODY)
+_TAKEN = shapes.errors(*shapes.WRITE, 409)  # reserve, cancel, change the customer
+_GONE = shapes.errors(*shapes.WRITE, 410)  # confirm or release a reservation
+_MOVE = shapes.errors(*shapes.WRITE, 409, 410)  # reschedule into a reservation
 
 # --- catalog ---------------------------------------------------------------------------------
 
 
-@router.get("/services")
+@router.get("/services", response_model=list[shapes.ServiceOffer], responses=_READ)
 def list_services(caller: CallerDep) -> JSON:
     """Every service at every branch that offers it, with its questions."""
     catalog, text = caller.catalog, caller.text
@@ -65,7 +83,7 @@ def list_services(caller: CallerDep) -> JSON:
     )
 
 
-@router.get("/services/groups")
+@router.get("/services/groups", response_model=shapes.ServiceGroups, responses=_READ)
 def list_groups(caller: CallerDep) -> JSON:
     """Services in their groups; services of no group under ``services``."""
     catalog, text = caller.catalog, caller.text
@@ -88,8 +106,8 @@ def list_groups(caller: CallerDep) -> JSON:
     )
 
 
-@router.get("/services/{serviceId}")
-def service_branches(serviceId: str, caller: CallerDep) -> JSON:
+@router.get("/services/{serviceId}", response_model=list[shapes.ServiceBranch], responses=_READ)
+def service_branches(serviceId: ServiceId, caller: CallerDep) -> JSON:
     """The branches that offer a service, with its resource selection there."""
     service = flows.find_service(caller.catalog, parse_guid(serviceId, "serviceId"))
     return JSON(
@@ -103,19 +121,37 @@ def service_branches(serviceId: str, caller: CallerDep) -> JSON:
     )
 
 
-@router.get("/services/{serviceId}/timeslots")
+@router.get(
+    "/services/{serviceId}/timeslots", response_model=list[shapes.TimeSlot], responses=_READ
+)
 def service_timeslots(
-    serviceId: str, request: Request, app: SlotbookDep, caller: CallerDep
+    serviceId: ServiceId,
+    app: SlotbookDep,
+    caller: CallerDep,
+    branchId: BranchParam,
+    numberOfReservations: PeopleParam = None,
+    requestedResourceId: ResourceParam = None,
+    startDate: StartParam = None,
+    endDate: EndParam = None,
 ) -> JSON:
     """Free time slots of one service at a branch."""
     guid = parse_guid(serviceId, "serviceId")
-    return JSON(flows.timeslots(app, caller, request.query_params, [guid], "serviceId"))
+    params = flows.SlotParams(
+        branchId, numberOfReservations, requestedResourceId, startDate, endDate
+    )
+    return JSON(flows.timeslots(app, caller, params, [guid], "serviceId"))
 
 
 # --- reservations ----------------------------------------------------------------------------
 
 
-@router.post("/reservations", status_code=201)
+@router.post(
+    "/reservations",
+    status_code=201,
+    response_model=shapes.Reservation,
+    responses=_TAKEN,
+    openapi_extra=shapes.body(ReservationIn),
+)
 def create_reservation(app: SlotbookDep, caller: WriterDep, body: BodyDep) -> JSON:
     """Hold a time slot for one service."""
     data = parse_model(ReservationIn, body)
@@ -123,16 +159,24 @@ def create_reservation(app: SlotbookDep, caller: WriterDep, body: BodyDep) -> JS
     return JSON(reservation_json(held, caller.catalog, caller.text), status_code=201)
 
 
-@router.put("/reservations/{reservationId}", status_code=201)
+@router.put(
+    "/reservations/{reservationId}",
+    status_code=201,
+    response_model=shapes.Appointment,
+    responses=_GONE,
+    openapi_extra=shapes.body(ConfirmIn),
+)
 def confirm_reservation(
-    reservationId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
+    reservationId: ReservationId, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Confirm a reservation with the customer's details."""
     return _confirm(app, caller, reservationId, body)
 
 
-@router.delete("/reservations/{reservationId}", status_code=204)
-def release_reservation(reservationId: str, app: SlotbookDep, caller: WriterDep) -> Response:
+@router.delete("/reservations/{reservationId}", status_code=204, responses=_GONE)
+def release_reservation(
+    reservationId: ReservationId, app: SlotbookDep, caller: WriterDep
+) -> Response:
     """Give a reservation up before it expires (the slot is free at once)."""
     guid = parse_guid(reservationId, "reservationId")
     held = flows.load_reservation(app, caller.catalog, guid)
@@ -157,25 +201,41 @@ def _confirm(app: Slotbook, caller: Caller, reservation_id: str, body: object) -
 # --- appointments ----------------------------------------------------------------------------
 
 
-@router.get("/appointments/search")
-@router.post("/appointments/search")
+_SEARCH_BODY = shapes.body(SearchIn, required=False)
+_SEARCH_POST_ERRORS = shapes.errors(*shapes.WITH_BODY, 422)  # 422: a reused Idempotency-Key
+_FOUND = list[shapes.Appointment]
+
+
+@router.get(
+    "/appointments/search",
+    response_model=_FOUND,
+    responses=_READ_BODY,
+    openapi_extra=_SEARCH_BODY,
+)
+@router.post(
+    "/appointments/search",
+    response_model=_FOUND,
+    responses=_SEARCH_POST_ERRORS,
+    openapi_extra=_SEARCH_BODY,
+    dependencies=[Depends(idempotency_key)],
+)
 def search_appointments(
-    request: Request, app: SlotbookDep, caller: CallerDep, body: BodyDep
+    app: SlotbookDep, caller: CallerDep, body: BodyDep, personalIdentifier: PersonParam = None
 ) -> JSON:
     """Single-service appointments of a customer, by personal identifier."""
-    return _search(request, app, caller, body, combined=False)
+    return _search(app, caller, body, personalIdentifier, combined=False)
 
 
 def _search(
-    request: Request, app: Slotbook, caller: Caller, body: object, *, combined: bool
+    app: Slotbook, caller: Caller, body: object, person: str | None, *, combined: bool
 ) -> JSON:
-    identifier = flows.search_identifier(parse_model(SearchIn, body), request.query_params)
+    identifier = flows.search_identifier(parse_model(SearchIn, body), person)
     found = flows.search(app, caller.catalog, identifier, combined=combined)
     return JSON([appointment_json(a, caller.catalog, caller.text, identifier) for a in found])
 
 
-@router.get("/appointments/{appointmentId}")
-def read_appointment(appointmentId: str, app: SlotbookDep, caller: CallerDep) -> JSON:
+@router.get("/appointments/{appointmentId}", response_model=shapes.Appointment, responses=_READ)
+def read_appointment(appointmentId: AppointmentId, app: SlotbookDep, caller: CallerDep) -> JSON:
     """One booked appointment."""
     return _read(app, caller, appointmentId)
 
@@ -186,8 +246,10 @@ def _read(app: Slotbook, caller: Caller, appointment_id: str) -> JSON:
     return JSON(appointment_json(found, caller.catalog, caller.text))
 
 
-@router.delete("/appointments/{appointmentId}", status_code=204)
-def cancel_appointment(appointmentId: str, app: SlotbookDep, caller: WriterDep) -> Response:
+@router.delete("/appointments/{appointmentId}", status_code=204, responses=_TAKEN)
+def cancel_appointment(
+    appointmentId: AppointmentId, app: SlotbookDep, caller: WriterDep
+) -> Response:
     """Cancel an appointment; its slot is free at once."""
     guid = parse_guid(appointmentId, "appointmentId")
     found = flows.load_visible(app, caller.catalog, guid)
@@ -201,9 +263,14 @@ def cancel_appointment(appointmentId: str, app: SlotbookDep, caller: WriterDep) 
     return Response(status_code=204)
 
 
-@router.put("/appointments/{appointmentId}/customer")
+@router.put(
+    "/appointments/{appointmentId}/customer",
+    response_model=shapes.Appointment,
+    responses=_TAKEN,
+    openapi_extra=shapes.body(CustomerBody),
+)
 def update_appointment_customer(
-    appointmentId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
+    appointmentId: AppointmentId, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Change the customer's details; fields left out keep their value."""
     guid = parse_guid(appointmentId, "appointmentId")
@@ -220,9 +287,14 @@ def update_appointment_customer(
     return JSON(appointment_json(done, caller.catalog, caller.text))
 
 
-@router.put("/appointments/{appointmentId}/reschedule")
+@router.put(
+    "/appointments/{appointmentId}/reschedule",
+    response_model=shapes.Appointment,
+    responses=_MOVE,
+    openapi_extra=shapes.body(RescheduleIn),
+)
 def reschedule_appointment(
-    appointmentId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
+    appointmentId: AppointmentId, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Move an appointment into the slot of a new reservation (the id stays)."""
     return _reschedule(app, caller, appointmentId, body)
@@ -246,7 +318,9 @@ def _reschedule(app: Slotbook, caller: Caller, appointment_id: str, body: object
 # --- service combinations --------------------------------------------------------------------
 
 
-@router.get("/serviceCombination/branch")
+@router.get(
+    "/serviceCombination/branch", response_model=list[shapes.CombinationBranch], responses=_READ
+)
 def combination_branches(caller: CallerDep) -> JSON:
     """Every branch with the service combinations it offers."""
     catalog, text = caller.catalog, caller.text
@@ -267,14 +341,29 @@ def combination_branches(caller: CallerDep) -> JSON:
     return JSON(result)
 
 
-@router.get("/serviceCombination/timeslots")
-def combination_timeslots(request: Request, app: SlotbookDep, caller: CallerDep) -> JSON:
+@router.get("/serviceCombination/timeslots", response_model=list[shapes.TimeSlot], responses=_READ)
+def combination_timeslots(
+    app: SlotbookDep,
+    caller: CallerDep,
+    branchId: BranchParam,
+    serviceIds: ServiceIdsParam,
+    numberOfReservations: PeopleParam = None,
+    startDate: StartParam = None,
+    endDate: EndParam = None,
+) -> JSON:
     """Free time slots for several services in one appointment."""
-    guids = flows.service_ids_param(request.query_params)
-    return JSON(flows.timeslots(app, caller, request.query_params, guids, "serviceIds"))
+    guids = flows.service_ids_param(serviceIds)
+    params = flows.SlotParams(branchId, numberOfReservations, None, startDate, endDate)
+    return JSON(flows.timeslots(app, caller, params, guids, "serviceIds"))
 
 
-@router.post("/serviceCombination/reservations", status_code=201)
+@router.post(
+    "/serviceCombination/reservations",
+    status_code=201,
+    response_model=shapes.Reservation,
+    responses=_TAKEN,
+    openapi_extra=shapes.body(CombinationReservationIn),
+)
 def create_combination_reservation(app: SlotbookDep, caller: WriterDep, body: BodyDep) -> JSON:
     """Hold a time slot for several services."""
     data = parse_model(CombinationReservationIn, body)
@@ -282,32 +371,60 @@ def create_combination_reservation(app: SlotbookDep, caller: WriterDep, body: Bo
     return JSON(reservation_json(held, caller.catalog, caller.text), status_code=201)
 
 
-@router.put("/serviceCombination/reservations/{reservationId}", status_code=201)
+@router.put(
+    "/serviceCombination/reservations/{reservationId}",
+    status_code=201,
+    response_model=shapes.Appointment,
+    responses=_GONE,
+    openapi_extra=shapes.body(ConfirmIn),
+)
 def confirm_combination_reservation(
-    reservationId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
+    reservationId: ReservationId, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Confirm a reservation for several services."""
     return _confirm(app, caller, reservationId, body)
 
 
-@router.get("/serviceCombination/appointments/search")
-@router.post("/serviceCombination/appointments/search")
+@router.get(
+    "/serviceCombination/appointments/search",
+    response_model=_FOUND,
+    responses=_READ_BODY,
+    openapi_extra=_SEARCH_BODY,
+)
+@router.post(
+    "/serviceCombination/appointments/search",
+    response_model=_FOUND,
+    responses=_SEARCH_POST_ERRORS,
+    openapi_extra=_SEARCH_BODY,
+    dependencies=[Depends(idempotency_key)],
+)
 def search_all_appointments(
-    request: Request, app: SlotbookDep, caller: CallerDep, body: BodyDep
+    app: SlotbookDep, caller: CallerDep, body: BodyDep, personalIdentifier: PersonParam = None
 ) -> JSON:
     """Every booked appointment of a customer (one or several services)."""
-    return _search(request, app, caller, body, combined=True)
+    return _search(app, caller, body, personalIdentifier, combined=True)
 
 
-@router.get("/serviceCombination/appointments/{appointmentId}")
-def read_combination_appointment(appointmentId: str, app: SlotbookDep, caller: CallerDep) -> JSON:
+@router.get(
+    "/serviceCombination/appointments/{appointmentId}",
+    response_model=shapes.Appointment,
+    responses=_READ,
+)
+def read_combination_appointment(
+    appointmentId: AppointmentId, app: SlotbookDep, caller: CallerDep
+) -> JSON:
     """One booked appointment (one or several services)."""
     return _read(app, caller, appointmentId)
 
 
-@router.put("/serviceCombination/appointments/{appointmentId}/reschedule")
+@router.put(
+    "/serviceCombination/appointments/{appointmentId}/reschedule",
+    response_model=shapes.Appointment,
+    responses=_MOVE,
+    openapi_extra=shapes.body(RescheduleIn),
+)
 def reschedule_combination_appointment(
-    appointmentId: str, app: SlotbookDep, caller: WriterDep, body: BodyDep
+    appointmentId: AppointmentId, app: SlotbookDep, caller: WriterDep, body: BodyDep
 ) -> JSON:
     """Move an appointment into the slot of a new reservation (the id stays)."""
     return _reschedule(app, caller, appointmentId, body)
@@ -318,4 +435,5 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
     app = new_surface("Slotbook — Qmatic cloud booking API", slotbook)
     install_errors(app)
     app.include_router(router)
+    shapes.finish(app)
     return app

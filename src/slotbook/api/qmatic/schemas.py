@@ -1,9 +1,14 @@
-"""Request shapes of the Qmatic cloud API and the parsers for its ids, dates and times."""
+"""Request shapes of the Qmatic cloud API, with the JSON schema each field documents.
+
+Ids, dates, whole numbers and the range of instants are checked by ``slotbook.api.kit.parsers``
+(the same rule on every surface); this module keeps what only this surface says: the GUID
+hint, ISO 8601 instants with an offset, personal identifiers, the customer's fields.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
@@ -13,72 +18,45 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictInt,
+    WithJsonSchema,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.parsers import ID_FORMATS, matches_id, parse_id
 from slotbook.domain.model import CustomerDetails
 
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-_PERSONAL_ID = re.compile(r"[A-Za-z0-9]{10,48}")
+PERSONAL_ID_PATTERN = "[A-Za-z0-9]{10,48}"
+_PERSONAL_ID = re.compile(PERSONAL_ID_PATTERN)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-# Instants outside these years cannot be converted safely between zones; no booking needs them.
-MIN_YEAR, MAX_YEAR = 1971, 2999
 MAX_PEOPLE = 10_000
+MAX_SERVICES = 20
 MAX_ANSWER = 2048
+MAX_INSTANT_TEXT = 64
 
-GUID_HINT = "must be a GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6"
+GUID_HINT = f"must be {ID_FORMATS['guid'][1]}"
+# What the document says of a GUID (upper- or lower-case, as the parsers accept).
+GUID_SCHEMA: dict[str, Any] = {"type": "string", "format": "uuid"}
+INSTANT_SCHEMA: dict[str, Any] = {"type": "string", "format": "date-time"}
+DATE_SCHEMA: dict[str, Any] = {"type": "string", "format": "date"}
 
 
 # --- plain parsers (query parameters, path segments) -----------------------------------------
 
 
-def guid_or_none(value: Any) -> str | None:
-    """The canonical (lower-case) GUID, or None when ``value`` is not one."""
-    if isinstance(value, str) and _GUID.fullmatch(value.strip()):
-        return value.strip().lower()
-    return None
+def parse_guid(value: str, field: str) -> str:
+    """A GUID from a path or query parameter (lower-cased); 400 ``invalid_id`` otherwise."""
+    return parse_id(value.strip(), "guid", field, code="invalid_id")
 
 
-def parse_guid(value: Any, field: str) -> str:
-    """A GUID from a path or query parameter; BadInput naming the field otherwise."""
-    found = guid_or_none(value)
-    if found is None:
-        raise BadInput(f"{field} {GUID_HINT}", code="invalid_id")
-    return found
+def parse_instant(value: str) -> datetime:
+    """An ISO 8601 date-time with an offset (an aware datetime); ValueError otherwise.
 
-
-def parse_day(value: str, field: str) -> date:
-    """A ``YYYY-MM-DD`` date; BadInput naming the field otherwise."""
-    text = value.strip()
-    try:
-        if not _DATE.fullmatch(text):
-            raise ValueError
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise BadInput(f"{field} must be a date of the form YYYY-MM-DD") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise BadInput(f"{field} is out of range")
-    return day
-
-
-def parse_count(value: str | None, field: str) -> int:
-    """A positive whole number (default 1); BadInput naming the field otherwise."""
-    if value is None or not value.strip():
-        return 1
-    text = value.strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 6:
-        raise BadInput(f"{field} must be a whole number from 1 to {MAX_PEOPLE}")
-    number = int(text)
-    if not 1 <= number <= MAX_PEOPLE:
-        raise BadInput(f"{field} must be a whole number from 1 to {MAX_PEOPLE}")
-    return number
-
-
-def instant_of(value: str) -> datetime:
-    """An ISO 8601 date-time with an offset, as an aware UTC datetime; ValueError otherwise."""
-    if len(value) > 64:
+    Its range is checked where the field is named (``kit.parsers.check_instant``).
+    """
+    if len(value) > MAX_INSTANT_TEXT:
         raise ValueError("is too long")
     try:
         parsed = datetime.fromisoformat(value.strip())
@@ -88,13 +66,7 @@ def instant_of(value: str) -> datetime:
         ) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError("must include a UTC offset, like 2030-03-04T09:00:00+01:00")
-    try:
-        result = parsed.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("is out of range") from None
-    if not MIN_YEAR <= result.year <= MAX_YEAR:
-        raise ValueError("is out of range")
-    return result
+    return parsed
 
 
 # --- pydantic field types (request bodies) ---------------------------------------------------
@@ -105,10 +77,9 @@ def _custom(kind: str, message: str) -> PydanticCustomError:
 
 
 def _guid(value: Any) -> str:
-    found = guid_or_none(value)
-    if found is None:
+    if not isinstance(value, str) or not matches_id(value.strip(), "guid"):
         raise _custom("guid", GUID_HINT)
-    return found
+    return value.strip().lower()
 
 
 def _optional_guid(value: Any) -> str | None:
@@ -121,7 +92,7 @@ def _instant(value: Any) -> datetime:
     if not isinstance(value, str):
         raise _custom("datetime", "must be an ISO 8601 date-time string")
     try:
-        return instant_of(value)
+        return parse_instant(value)
     except ValueError as exc:
         raise _custom("datetime", str(exc)) from None
 
@@ -168,19 +139,45 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-Guid = Annotated[str, BeforeValidator(_guid)]
-OptionalGuid = Annotated[str | None, BeforeValidator(_optional_guid)]
-Instant = Annotated[datetime, BeforeValidator(_instant)]
+Guid = Annotated[str, BeforeValidator(_guid), WithJsonSchema(GUID_SCHEMA)]
+OptionalGuid = Annotated[
+    str | None,
+    BeforeValidator(_optional_guid),
+    WithJsonSchema({"anyOf": [GUID_SCHEMA, {"type": "null"}]}),
+]
+Instant = Annotated[datetime, BeforeValidator(_instant), WithJsonSchema(INSTANT_SCHEMA)]
 People = Annotated[StrictInt, Field(ge=1, le=MAX_PEOPLE)]
 Notes = Annotated[str, Field(max_length=4000)]
-PersonalId = Annotated[str, BeforeValidator(_personal_id)]
+PersonalId = Annotated[
+    str,
+    BeforeValidator(_personal_id),
+    WithJsonSchema({"type": "string", "pattern": f"^{PERSONAL_ID_PATTERN}$"}),
+]
 Name = Annotated[str, BeforeValidator(_strip), Field(min_length=1, max_length=255)]
 Email = Annotated[
     str, BeforeValidator(_strip), Field(min_length=1, max_length=255), AfterValidator(_email)
 ]
-Phone = Annotated[str, BeforeValidator(_phone), BeforeValidator(_strip), Field(max_length=255)]
-BirthDate = Annotated[date, BeforeValidator(_birth_date)]
-Answer = Annotated[str, BeforeValidator(_answer), Field(max_length=MAX_ANSWER)]
+Phone = Annotated[
+    str,
+    BeforeValidator(_phone),
+    BeforeValidator(_strip),
+    Field(max_length=255),
+    WithJsonSchema({"anyOf": [{"type": "string", "maxLength": 255}, {"type": "integer"}]}),
+]
+BirthDate = Annotated[date, BeforeValidator(_birth_date), WithJsonSchema(DATE_SCHEMA)]
+Answer = Annotated[
+    str,
+    BeforeValidator(_answer),
+    Field(max_length=MAX_ANSWER),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": MAX_ANSWER},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        }
+    ),
+]
 
 
 class _In(BaseModel):
@@ -222,13 +219,13 @@ class ReservationIn(ReservationBase):
 
     serviceId: Guid
     # Refused rather than ignored: a client sending it expects a combination.
-    serviceIds: Annotated[None, BeforeValidator(_one_service_only)] = None
+    serviceIds: SkipJsonSchema[Annotated[None, BeforeValidator(_one_service_only)]] = None
 
 
 class CombinationReservationIn(ReservationBase):
     """Body of ``POST serviceCombination/reservations``."""
 
-    serviceIds: Annotated[list[Guid], Field(min_length=1, max_length=20)]
+    serviceIds: Annotated[list[Guid], Field(min_length=1, max_length=MAX_SERVICES)]
 
 
 class CustomerFields(_In):
