@@ -90,7 +90,11 @@ def test_a_duration_the_service_does_not_offer_is_refused(api: OnSched) -> None:
 
 
 def test_interval_sets_the_grid_of_start_times(api: OnSched) -> None:
-    times = api.times("Consultation", MONDAY, interval=15)
+    # A grid finer than the service's takes a staff key (a booking key books on its grid).
+    consult = api.service("Consultation")
+    refused = api.get(f"availability/{consult}/{MONDAY}/{MONDAY}", interval=15)
+    assert refused.status_code == 403
+    times = api.staff.times("Consultation", MONDAY, interval=15)
     assert [t["time"] for t in times[:4]] == [900, 915, 930, 945]
     assert times[-1]["time"] == 1630
 
@@ -170,10 +174,15 @@ def test_at_most_62_days_can_be_asked_at_once(api: OnSched) -> None:
 
 def test_dates_must_be_real_calendar_dates(api: OnSched) -> None:
     consult = api.service("Consultation")
-    for first, last in (("2030-02-30", MONDAY), ("04-03-2030", MONDAY), (MONDAY, "tomorrow")):
+    cases = [
+        ("2030-02-30", MONDAY, "startDate: 2030-02-30 is not a date of the calendar"),
+        ("04-03-2030", MONDAY, "startDate must be a date of the form YYYY-MM-DD"),
+        (MONDAY, "tomorrow", "endDate must be a date of the form YYYY-MM-DD"),
+    ]
+    for first, last, message in cases:
         found = api.get(f"availability/{consult}/{first}/{last}")
         assert found.status_code == 400, (first, last)
-        assert "YYYY-MM-DD" in found.json()["message"]
+        assert found.json()["message"].startswith(message)
 
 
 def test_a_group_service_counts_the_places_left_in_a_session(api: OnSched) -> None:

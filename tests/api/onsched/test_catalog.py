@@ -54,7 +54,7 @@ def test_unknown_and_malformed_location_ids_are_told_apart(api: OnSched) -> None
     assert malformed.status_code == 400
     assert malformed.json() == {
         "error": "invalid_request",
-        "message": "id must be a location GUID, not 'north'",
+        "message": "id must be a GUID like 3fa85f64-5717-4562-b3fc-2c963f66afa6, not 'north'",
     }
 
 

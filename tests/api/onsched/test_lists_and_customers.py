@@ -79,7 +79,7 @@ def test_bad_list_filters_are_refused(api: OnSched) -> None:
         ({"status": "XX"}, "status must be IN, RS, BK or CN"),
         ({"startDate": "yesterday"}, "startDate must be a date of the form YYYY-MM-DD"),
         ({"startDate": "2030-03-05", "endDate": "2030-03-04"}, "endDate must not be before"),
-        ({"locationId": "north"}, "locationId must be a location GUID"),
+        ({"locationId": "north"}, "locationId must be a GUID like"),
         ({"limit": 500}, "limit must be a whole number from 1 to 100"),
         ({"email": "x" * 300}, "email must be at most 255 printable characters"),
     ]

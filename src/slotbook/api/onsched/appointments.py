@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from fastapi import FastAPI, Request
 
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
+from slotbook.api.kit.parsers import parse_date, parse_id
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.deps import (
+    AppointmentId,
     BodyDep,
     BookingAccess,
     BookingWriteAccess,
@@ -27,15 +30,18 @@ from slotbook.api.onsched.deps import (
     service,
     text_param,
 )
+from slotbook.api.onsched.docs import APPOINTMENT_FILTERS, COMPLETE_BOOKING, json_body, operation
 from slotbook.api.onsched.schemas import (
-    AppointmentIn,
-    BookIn,
-    PersonIn,
-    RescheduleIn,
-    check_digits,
-    parse_date,
+    AppointmentBookModel,
+    AppointmentInitialModel,
+    AppointmentRescheduleModel,
     parse_instant,
     split_name,
+)
+from slotbook.api.onsched.views import (
+    AppointmentDeletedViewModel,
+    AppointmentListViewModel,
+    AppointmentViewModel,
 )
 from slotbook.domain.errors import NotFound, NotHeld, WrongState
 from slotbook.domain.model import (
@@ -43,6 +49,7 @@ from slotbook.domain.model import (
     Catalog,
     Customer,
     CustomerDetails,
+    Service,
     Status,
 )
 from slotbook.services import changes, queries
@@ -63,7 +70,7 @@ _LISTED = (Status.HELD, Status.RESERVED, Status.CONFIRMED, Status.CANCELLED)
 
 def _appointment(app: Slotbook, catalog: Catalog, value: str) -> Appointment:
     """An appointment by digit id; a deleted (released) hold is gone."""
-    check_digits(value, "id")
+    parse_id(value, "digits", "id")
     try:
         found = queries.get_appointment(app, catalog, ("digits", value))
     except NotFound:
@@ -100,14 +107,33 @@ def _require(
 
 
 def _new_customer(
-    app: Slotbook, catalog: Catalog, payload: AppointmentIn
+    payload: AppointmentInitialModel, known: Customer | None, birth: date | None
 ) -> Customer | CustomerDetails | None:
-    """The customer of a new appointment: by ``customerId``, or from name/email/phone."""
-    if payload.customerId:
-        return customer(app, catalog, payload.customerId)
-    if payload.name or payload.email or payload.phone:
-        return payload.details()
+    """The customer of a new appointment: by ``customerId``, or from name/email/phone.
+
+    A date of birth that the known customer does not have makes a new record with it (the
+    known one may be a customer other appointments share).
+    """
+    if known is not None:
+        if birth is None or birth == known.date_of_birth:
+            return known
+        return replace(_copy(known), date_of_birth=birth)
+    if payload.name or payload.email or payload.phone or birth:
+        return replace(payload.details(), date_of_birth=birth)
     return None
+
+
+def _copy(existing: Customer) -> CustomerDetails:
+    """A stored customer's details, for a new record (without its external id)."""
+    return CustomerDetails(
+        first_name=existing.first_name,
+        last_name=existing.last_name,
+        email=existing.email,
+        phone=existing.phone,
+        date_of_birth=existing.date_of_birth,
+        identification_number=existing.identification_number,
+        address=existing.address,
+    )
 
 
 def _lacking(first: str | None, last: str | None, email: str | None) -> list[str]:
@@ -115,10 +141,13 @@ def _lacking(first: str | None, last: str | None, email: str | None) -> list[str
     return [field for field, value in (("name", first or last), ("email", email)) if not value]
 
 
-def _booking_customers(current: Appointment, payload: PersonIn) -> list[CustomerDetails | Customer]:
+def _booking_customers(
+    current: Appointment, payload: AppointmentBookModel, birth: date | None
+) -> list[CustomerDetails | Customer]:
     """Customer for booking a held or reserved appointment; empty keeps the current one.
 
-    Given fields replace the current customer's; the result needs a name and an e-mail address.
+    Given fields (and date of birth) replace the current customer's; the result needs a name
+    and an e-mail address.
     """
     existing = current.customers[0] if current.customers else None
     if payload.name is not None:
@@ -129,6 +158,7 @@ def _booking_customers(current: Appointment, payload: PersonIn) -> list[Customer
         first, last = None, None
     email = payload.email or (existing.email if existing else None)
     phone = payload.phone or (existing.phone if existing else None)
+    born = birth or (existing.date_of_birth if existing else None)
     lacking = _lacking(first, last, email)
     if lacking:
         verb = "is" if len(lacking) == 1 else "are"
@@ -136,13 +166,19 @@ def _booking_customers(current: Appointment, payload: PersonIn) -> list[Customer
     if existing is not None and (
         (existing.first_name, existing.last_name, existing.email, existing.phone)
         == (first, last, email, phone)
+        and existing.date_of_birth == born
     ):
         return []
     # A new record: the existing one may be a customer other appointments share.
-    return [CustomerDetails(first_name=first, last_name=last, email=email, phone=phone)]
+    base = _copy(existing) if existing is not None else CustomerDetails()
+    return [
+        replace(
+            base, first_name=first, last_name=last, email=email, phone=phone, date_of_birth=born
+        )
+    ]
 
 
-def _same_group(payload: BookIn, current: Appointment) -> None:
+def _same_group(payload: AppointmentBookModel, current: Appointment) -> None:
     if payload.groupSize is not None and payload.groupSize != current.people:
         raise BadInput(
             f"groupSize cannot change when booking (this appointment is for {current.people}); "
@@ -154,13 +190,35 @@ def _reply(app: Slotbook, catalog: Catalog, appointment: Appointment) -> JSON:
     return JSON(out.appointment_json(appointment, catalog, app.now()))
 
 
+def _services(catalog: Catalog, appointment: Appointment) -> list[Service]:
+    return [catalog.service(k, include_retired=True) for k in appointment.service_keys]
+
+
+def _today(app: Slotbook, zone: tzinfo) -> date:
+    return app.now().astimezone(zone).date()
+
+
+_TAG = "Appointments"
+# A change of an existing appointment: its answer, or the error of the status it is in.
+_CHANGE = operation(AppointmentViewModel, tag=_TAG, write=True)
+
+
 # --- appointments ---------------------------------------------------------------------------
 
 
 def add_appointment_routes(app: FastAPI) -> None:
     """Create, read, list and change appointments."""
 
-    @app.post("/appointments")
+    @app.post(
+        "/appointments",
+        **operation(
+            AppointmentViewModel,
+            tag=_TAG,
+            write=True,
+            query=(COMPLETE_BOOKING,),
+            body=json_body(AppointmentInitialModel),
+        ),
+    )
     def create(request: Request, access: BookingWriteAccess, body: BodyDep) -> JSON:
         """Hold (IN), reserve (RS) or book (BK) a free slot."""
         sb, catalog = slotbook_of(request), access.catalog
@@ -168,7 +226,7 @@ def add_appointment_routes(app: FastAPI) -> None:
         if wanted not in _COMPLETE:
             raise BadInput("completeBooking must be IN, RS or BK")
         status = _COMPLETE[wanted]
-        payload: AppointmentIn = parse_body(AppointmentIn, body)
+        payload = parse_body(AppointmentInitialModel, body)
         if not payload.serviceId:
             raise BadInput("serviceId is required")
         start = parse_instant(payload.startDateTime, "startDateTime")
@@ -178,15 +236,18 @@ def add_appointment_routes(app: FastAPI) -> None:
         branch = branch_for(catalog, svc, payload.locationId, hosts)
         people = payload.groupSize or 1
         duration = duration_of(branch, svc, people, start, end)
-        who = _new_customer(sb, catalog, payload)
-        if status is Status.CONFIRMED and isinstance(who, Customer):
-            lacking = _lacking(who.first_name, who.last_name, who.email)
+        answers = out.answers_of([svc], payload.appointmentBookingFields)
+        birth = out.birth_date_of(payload.customerBookingFields, _today(sb, branch.zone))
+        known = customer(sb, catalog, payload.customerId) if payload.customerId else None
+        if status is Status.CONFIRMED and known is not None:
+            lacking = _lacking(known.first_name, known.last_name, known.email)
             if lacking:
                 raise BadInput(
                     "completeBooking=BK needs a customer with a name and email; "
-                    f"customer {who.ids.digits} has no {' and no '.join(lacking)}"
+                    f"customer {known.ids.digits} has no {' and no '.join(lacking)}"
                 )
-        complete = isinstance(who, Customer) or (
+        who = _new_customer(payload, known, birth)
+        complete = known is not None or (
             who is not None and who.last_name is not None and who.email is not None
         )
         if status is not Status.HELD and not complete:
@@ -210,6 +271,7 @@ def add_appointment_routes(app: FastAPI) -> None:
                 customers=[who] if who is not None else [],
                 notes=payload.notes,
                 customer_message=payload.customerMessage,
+                answers=answers,
                 source=SOURCE,
             ),
             hold_ttl=catalog.settings.hold_ttl(DEFAULT_HOLD_SECONDS),
@@ -219,13 +281,16 @@ def add_appointment_routes(app: FastAPI) -> None:
         )
         return _reply(sb, catalog, placed)
 
-    @app.get("/appointments/{appointment_id}")
-    def one(appointment_id: str, request: Request, access: BookingAccess) -> JSON:
+    @app.get("/appointments/{appointment_id}", **operation(AppointmentViewModel, tag=_TAG))
+    def one(appointment_id: AppointmentId, request: Request, access: BookingAccess) -> JSON:
         """One appointment."""
         sb = slotbook_of(request)
         return _reply(sb, access.catalog, _appointment(sb, access.catalog, appointment_id))
 
-    @app.get("/appointments")
+    @app.get(
+        "/appointments",
+        **operation(AppointmentListViewModel, tag=_TAG, query=APPOINTMENT_FILTERS),
+    )
     def many(request: Request, access: StaffAccess) -> JSON:
         """Appointments by start, filtered by location, customer, dates and status."""
         sb, catalog, params = slotbook_of(request), access.catalog, params_of(request)
@@ -236,23 +301,42 @@ def add_appointment_routes(app: FastAPI) -> None:
         items = [out.appointment_json(a, catalog, now) for a in found]
         return JSON(listing(request, items, total, offset))
 
-    @app.put("/appointments/{appointment_id}/book")
+    @app.put(
+        "/appointments/{appointment_id}/book",
+        **operation(
+            AppointmentViewModel,
+            tag=_TAG,
+            write=True,
+            body=json_body(AppointmentBookModel, required=False),
+        ),
+    )
     def book(
-        appointment_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
+        appointment_id: AppointmentId, request: Request, access: BookingWriteAccess, body: BodyDep
     ) -> JSON:
         """IN -> BK with the customer's details."""
         return _finish_booking(request, access, appointment_id, body, Status.HELD)
 
-    @app.put("/appointments/{appointment_id}/confirm")
+    @app.put(
+        "/appointments/{appointment_id}/confirm",
+        **operation(
+            AppointmentViewModel,
+            tag=_TAG,
+            write=True,
+            body=json_body(AppointmentBookModel, required=False),
+        ),
+    )
     def confirm_reserved(
-        appointment_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
+        appointment_id: AppointmentId, request: Request, access: BookingWriteAccess, body: BodyDep
     ) -> JSON:
         """RS -> BK."""
         return _finish_booking(request, access, appointment_id, body, Status.RESERVED)
 
-    @app.put("/appointments/{appointment_id}/reserve")
+    @app.put("/appointments/{appointment_id}/reserve", **_CHANGE)
     def reserve(
-        appointment_id: str, request: Request, access: BookingWriteAccess, _body: NoBodyDep
+        appointment_id: AppointmentId,
+        request: Request,
+        access: BookingWriteAccess,
+        _body: NoBodyDep,
     ) -> JSON:
         """IN -> RS: kept without expiry, not yet booked."""
         sb, catalog = slotbook_of(request), access.catalog
@@ -261,9 +345,12 @@ def add_appointment_routes(app: FastAPI) -> None:
         kept = changes.keep_hold(sb, catalog, ref=("digits", appointment_id), actor=access.actor)
         return _reply(sb, catalog, kept)
 
-    @app.put("/appointments/{appointment_id}/cancel")
+    @app.put("/appointments/{appointment_id}/cancel", **_CHANGE)
     def cancel(
-        appointment_id: str, request: Request, access: BookingWriteAccess, _body: NoBodyDep
+        appointment_id: AppointmentId,
+        request: Request,
+        access: BookingWriteAccess,
+        _body: NoBodyDep,
     ) -> JSON:
         """BK or RS -> CN; the slot is free at once."""
         sb, catalog = slotbook_of(request), access.catalog
@@ -274,13 +361,21 @@ def add_appointment_routes(app: FastAPI) -> None:
         )
         return _reply(sb, catalog, done)
 
-    @app.put("/appointments/{appointment_id}/reschedule")
+    @app.put(
+        "/appointments/{appointment_id}/reschedule",
+        **operation(
+            AppointmentViewModel,
+            tag=_TAG,
+            write=True,
+            body=json_body(AppointmentRescheduleModel),
+        ),
+    )
     def reschedule(
-        appointment_id: str, request: Request, access: BookingWriteAccess, body: BodyDep
+        appointment_id: AppointmentId, request: Request, access: BookingWriteAccess, body: BodyDep
     ) -> JSON:
         """Move a BK appointment within its location (to another resource if given)."""
         sb, catalog = slotbook_of(request), access.catalog
-        payload: RescheduleIn = parse_body(RescheduleIn, body)
+        payload = parse_body(AppointmentRescheduleModel, body)
         start = parse_instant(payload.startDateTime, "startDateTime")
         end = parse_instant(payload.endDateTime, "endDateTime")
         current = _appointment(sb, catalog, appointment_id)
@@ -308,9 +403,15 @@ def add_appointment_routes(app: FastAPI) -> None:
         )
         return _reply(sb, catalog, moved)
 
-    @app.delete("/appointments/{appointment_id}")
+    @app.delete(
+        "/appointments/{appointment_id}",
+        **operation(AppointmentDeletedViewModel, tag=_TAG, write=True),
+    )
     def delete(
-        appointment_id: str, request: Request, access: BookingWriteAccess, _body: NoBodyDep
+        appointment_id: AppointmentId,
+        request: Request,
+        access: BookingWriteAccess,
+        _body: NoBodyDep,
     ) -> JSON:
         """Release an IN hold (expired or not); booked appointments are cancelled instead."""
         sb, catalog = slotbook_of(request), access.catalog
@@ -326,19 +427,23 @@ def _finish_booking(
 ) -> JSON:
     """IN -> BK (book) or RS -> BK (confirm), with customer details from the body."""
     sb, catalog = slotbook_of(request), access.catalog
-    payload: BookIn = parse_body(BookIn, body)
+    payload = parse_body(AppointmentBookModel, body)
     current = _appointment(sb, catalog, appointment_id)
     action = "booked" if source is Status.HELD else "confirmed"
     _require(current, sb.now(), (source,), action)
     _same_group(payload, current)
+    answers = out.answers_of(_services(catalog, current), payload.appointmentBookingFields)
+    zone = catalog.branch(current.branch_key, include_retired=True).zone
+    birth = out.birth_date_of(payload.customerBookingFields, _today(sb, zone))
     done = confirm(
         sb,
         catalog,
         ref=("digits", appointment_id),
         details=BookingDetails(
-            customers=_booking_customers(current, payload),
+            customers=_booking_customers(current, payload, birth),
             notes=payload.notes,
             customer_message=payload.customerMessage,
+            answers=answers,
             source=SOURCE,
         ),
         actor=access.actor,

@@ -8,20 +8,20 @@ from fastapi import FastAPI, Request
 
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
+from slotbook.api.kit.parsers import parse_date, parse_int
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.deps import (
     BookingAccess,
+    DateParam,
+    ServiceId,
     branch_for,
     hosts_of,
     params_of,
     service,
 )
-from slotbook.api.onsched.schemas import (
-    MAX_GROUP_SIZE,
-    MAX_OFFSET_MINUTES,
-    parse_date,
-    parse_int,
-)
+from slotbook.api.onsched.docs import AVAILABILITY, operation
+from slotbook.api.onsched.schemas import MAX_GROUP_SIZE, MAX_OFFSET_MINUTES
+from slotbook.api.onsched.views import AvailabilityViewModel
 from slotbook.domain.errors import Forbidden
 from slotbook.services.availability import SlotQuery, find_openings
 from slotbook.services.booking import check_bookable
@@ -33,9 +33,16 @@ MAX_MINUTES = 24 * 60
 def add_availability_route(app: FastAPI) -> None:
     """``GET availability/{serviceId}/{startDate}/{endDate}``."""
 
-    @app.get("/availability/{service_id}/{start_date}/{end_date}")
+    @app.get(
+        "/availability/{service_id}/{start_date}/{end_date}",
+        **operation(AvailabilityViewModel, tag="Availability", query=AVAILABILITY),
+    )
     def availability(
-        service_id: str, start_date: str, end_date: str, request: Request, access: BookingAccess
+        service_id: ServiceId,
+        start_date: DateParam,
+        end_date: DateParam,
+        request: Request,
+        access: BookingAccess,
     ) -> JSON:
         """Free start times of a service over at most 62 days, with the host per slot."""
         params, catalog = params_of(request), access.catalog
@@ -45,16 +52,16 @@ def add_availability_route(app: FastAPI) -> None:
             raise BadInput("endDate must not be before startDate")
         if (last - first).days + 1 > MAX_DAYS:
             raise BadInput(f"The date range may span at most {MAX_DAYS} days")
-        tz_offset = parse_int(params, "tzOffset", -MAX_OFFSET_MINUTES, MAX_OFFSET_MINUTES)
-        duration = parse_int(params, "duration", 1, MAX_MINUTES)
-        interval = parse_int(params, "interval", 1, MAX_MINUTES)
+        tz_offset = _number(params, "tzOffset", -MAX_OFFSET_MINUTES, MAX_OFFSET_MINUTES)
+        duration = _number(params, "duration", 1, MAX_MINUTES)
+        interval = _number(params, "interval", 1, MAX_MINUTES)
         if interval is not None and interval % svc.step and not access.internal:
             # A booking key books on the service's own grid only, so it is offered no other.
             raise Forbidden(
                 f"interval: {interval} minutes is off this service's grid of {svc.step} "
                 "minutes; a finer grid needs a staff key"
             )
-        people = parse_int(params, "groupSize", 1, MAX_GROUP_SIZE, 1) or 1
+        people = _number(params, "groupSize", 1, MAX_GROUP_SIZE) or 1
         hosts = hosts_of(catalog, params.get("resourceId"), params.get("resourceIds"))
         branch = branch_for(catalog, svc, params.get("locationId"), hosts)
         query = SlotQuery(
@@ -90,3 +97,7 @@ def add_availability_route(app: FastAPI) -> None:
                 "availableTimes": times,
             }
         )
+
+
+def _number(params: dict[str, str], name: str, low: int, high: int) -> int | None:
+    return parse_int(params.get(name), name, low, high)

@@ -6,15 +6,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from pydantic import BaseModel
 
 from slotbook.api.kit.access import Needs, TenantOf
 from slotbook.api.kit.errors import BadInput, install_error_handlers
 from slotbook.api.kit.http import JSON, json_body, parse_model
+from slotbook.api.kit.parsers import parse_id, parse_int
 from slotbook.api.onsched import mapping as out
 from slotbook.api.onsched.errors import TABLE, message_of, render_error
-from slotbook.api.onsched.schemas import body_object, check_digits, check_guid, parse_int
+from slotbook.api.onsched.schemas import DIGIT_ID, GUID, body_object
 from slotbook.domain.errors import NotFound
 from slotbook.domain.model import Branch, Catalog, Customer, Resource, Service
 from slotbook.services import queries
@@ -66,6 +67,19 @@ BodyDep = Annotated[Any, Depends(json_body)]
 NoBodyDep = Annotated[None, Depends(no_body)]
 
 
+def _path(description: str, schema: dict[str, Any]) -> Any:
+    """A path parameter as documented; its format is checked by the route (400 naming it)."""
+    return Path(description=description, json_schema_extra=schema)
+
+
+LocationId = Annotated[str, _path("A location GUID", GUID)]
+ServiceId = Annotated[str, _path("A service id", DIGIT_ID)]
+ResourceId = Annotated[str, _path("A resource id", DIGIT_ID)]
+CustomerId = Annotated[str, _path("A customer id", DIGIT_ID)]
+AppointmentId = Annotated[str, _path("An appointment id", DIGIT_ID)]
+DateParam = Annotated[str, _path("A date, YYYY-MM-DD", {"format": "date"})]
+
+
 def params_of(request: Request) -> dict[str, str]:
     """Query parameters (the last value of a repeated one)."""
     return dict(request.query_params)
@@ -81,9 +95,9 @@ def parse_body(model: type[M], data: Any) -> M:
 
 def page_of(params: dict[str, str]) -> tuple[int, int]:
     """``offset`` (default 0) and ``limit`` (default 20, at most 100)."""
-    offset = parse_int(params, "offset", 0, MAX_OFFSET, 0) or 0
-    limit = parse_int(params, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT) or DEFAULT_LIMIT
-    return offset, limit
+    offset = parse_int(params.get("offset"), "offset", 0, MAX_OFFSET, default=0) or 0
+    limit = parse_int(params.get("limit"), "limit", 1, MAX_LIMIT, default=DEFAULT_LIMIT)
+    return offset, limit or DEFAULT_LIMIT
 
 
 def listing(
@@ -106,7 +120,7 @@ def visible(access: Access, service: Service) -> bool:
 
 def location(catalog: Catalog, value: str, field: str = "locationId") -> Branch:
     """An active location by its GUID."""
-    check_guid(value, field)
+    parse_id(value, "guid", field)
     key = catalog.find_key("branch", value)
     found = None if key is None else catalog.branch(key, include_retired=True)
     if found is None or not found.active or found.ids.uuid.lower() != value.lower():
@@ -116,7 +130,7 @@ def location(catalog: Catalog, value: str, field: str = "locationId") -> Branch:
 
 def service(access: Access, value: str, field: str = "serviceId") -> Service:
     """An active, visible service by its digit id."""
-    check_digits(value, field)
+    parse_id(value, "digits", field)
     catalog = access.catalog
     key = catalog.find_key("service", value)
     found = None if key is None else catalog.service(key, include_retired=True)
@@ -127,7 +141,7 @@ def service(access: Access, value: str, field: str = "serviceId") -> Service:
 
 def resource(catalog: Catalog, value: str, field: str = "resourceId") -> Resource:
     """An active resource (of an active location) by its digit id."""
-    check_digits(value, field)
+    parse_id(value, "digits", field)
     key = catalog.find_key("resource", value)
     found = None if key is None else catalog.resource(key, include_retired=True)
     if (
@@ -142,7 +156,7 @@ def resource(catalog: Catalog, value: str, field: str = "resourceId") -> Resourc
 
 def customer(app: Slotbook, catalog: Catalog, value: str, field: str = "customerId") -> Customer:
     """A customer of the tenant by its digit id."""
-    check_digits(value, field)
+    parse_id(value, "digits", field)
     try:
         return queries.get_customer(app, catalog, "digits", value)
     except NotFound:

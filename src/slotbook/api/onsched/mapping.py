@@ -1,13 +1,24 @@
-"""Domain objects -> OnSched consumer API JSON (the vendor's field names and formats)."""
+"""Domain objects <-> OnSched consumer API JSON (the vendor's field names and formats)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
+from slotbook.api.kit.errors import BadInput
+from slotbook.api.onsched.schemas import BookingFieldItem, parse_birth_date
 from slotbook.domain.availability import Opening
-from slotbook.domain.model import Appointment, Branch, Catalog, Customer, Resource, Service, Status
+from slotbook.domain.model import (
+    Appointment,
+    Branch,
+    Catalog,
+    Customer,
+    InformationQuestion,
+    Resource,
+    Service,
+    Status,
+)
 
 STATUS_CODES = {
     Status.HELD: "IN",
@@ -179,3 +190,55 @@ def appointment_json(appointment: Appointment, catalog: Catalog, now: datetime) 
     if appointment.is_expired_hold(now):
         body["expired"] = True
     return body
+
+
+# --- booking fields -> use-case arguments ----------------------------------------------------
+
+BIRTH_DATE_FIELD = "dateOfBirth"
+
+
+def answers_of(
+    services: Sequence[Service], fields: Sequence[BookingFieldItem] | None
+) -> dict[str, str]:
+    """``appointmentBookingFields`` -> answers by question; unknown names and repeats: 400.
+
+    A field's ``name`` is the id of one of the services' information questions (its catalog
+    id, or its digit id or GUID); a blank ``value`` answers nothing.
+    """
+    questions: dict[str, InformationQuestion] = {}
+    for asked in (q for s in services for q in s.information_questions):
+        for name in (asked.key, asked.ids.digits, asked.ids.uuid.lower()):
+            questions.setdefault(name, asked)
+    answers: dict[str, str] = {}
+    seen: set[str] = set()
+    for index, item in enumerate(fields or ()):
+        where = f"appointmentBookingFields[{index}].name"
+        question = questions.get(item.name, questions.get(item.name.lower()))
+        if question is None:
+            raise BadInput(f"{where}: {item.name[:40]!r} is not a question of this service")
+        if question.key in seen:
+            raise BadInput(f"{where}: question {item.name[:40]!r} is answered twice")
+        seen.add(question.key)
+        if item.value:
+            answers[question.key] = item.value
+    return answers
+
+
+def birth_date_of(fields: Sequence[BookingFieldItem] | None, today: date) -> date | None:
+    """``customerBookingFields`` -> the customer's date of birth; other names: 400."""
+    found: date | None = None
+    seen = False
+    for index, item in enumerate(fields or ()):
+        if item.name.lower() != BIRTH_DATE_FIELD.lower():
+            raise BadInput(
+                f"customerBookingFields[{index}].name: unknown field {item.name[:40]!r}; "
+                f"the customer field accepted here is {BIRTH_DATE_FIELD}"
+            )
+        if seen:
+            raise BadInput(
+                f"customerBookingFields[{index}].name: {BIRTH_DATE_FIELD} is given twice"
+            )
+        seen = True
+        if item.value:
+            found = parse_birth_date(item.value, f"customerBookingFields.{BIRTH_DATE_FIELD}", today)
+    return found

@@ -1,7 +1,8 @@
 """OnSched consumer API (``/consumer/v1``): the two apps, catalog and customer endpoints.
 
 Availability is in ``availability.py``, appointments in ``appointments.py``, the token
-exchange in ``token.py``, request helpers (errors, auth, lookups, paging) in ``deps.py``.
+exchange in ``token.py``, request helpers (errors, auth, lookups, paging) in ``deps.py``,
+what the OpenAPI document says of each operation in ``docs.py``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from slotbook.api.onsched.deps import (
     BodyDep,
     BookingAccess,
     BookingWriteAccess,
+    CustomerId,
+    LocationId,
+    ResourceId,
+    ServiceId,
     StaffAccess,
     customer,
     install_errors,
@@ -32,8 +37,27 @@ from slotbook.api.onsched.deps import (
     text_param,
     visible,
 )
-from slotbook.api.onsched.schemas import CustomerIn
+from slotbook.api.onsched.docs import (
+    EMAIL,
+    LASTNAME,
+    LOCATION_ID,
+    PAGING,
+    add_schemas,
+    json_body,
+    operation,
+)
+from slotbook.api.onsched.schemas import BODIES, CustomerInputModel
 from slotbook.api.onsched.token import create_token_app
+from slotbook.api.onsched.views import (
+    CustomerListViewModel,
+    CustomerViewModel,
+    LocationListViewModel,
+    LocationViewModel,
+    ResourceListViewModel,
+    ResourceViewModel,
+    ServiceListViewModel,
+    ServiceViewModel,
+)
 from slotbook.services import queries
 from slotbook.services.context import Slotbook
 
@@ -42,12 +66,19 @@ from slotbook.services.context import Slotbook
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The OnSched consumer API app (mounted at ``/consumer/v1``)."""
-    app = new_surface("OnSched consumer API", slotbook)
+    app = new_surface(
+        "OnSched consumer API",
+        slotbook,
+        description="The booking part of the OnSched consumer API. Send "
+        "`Authorization: Bearer <token>` with a tenant API key or a token from "
+        "`POST /connect/token` (see docs/api/onsched.md).",
+    )
     install_errors(app)
     _catalog_routes(app)
     add_availability_route(app)
     add_appointment_routes(app)
     _customer_routes(app)
+    add_schemas(app, BODIES)
     return app
 
 
@@ -57,17 +88,23 @@ def create_token_surface(slotbook: Slotbook) -> FastAPI:
 
 
 def _catalog_routes(app: FastAPI) -> None:
-    @app.get("/locations")
+    @app.get(
+        "/locations",
+        **operation(LocationListViewModel, tag="Locations", query=PAGING),
+    )
     def locations(request: Request, access: BookingAccess) -> JSON:
         """Every location (branch)."""
         return page(request, [out.location_json(b) for b in access.catalog.active_branches()])
 
-    @app.get("/locations/{location_id}")
-    def one_location(location_id: str, access: BookingAccess) -> JSON:
+    @app.get("/locations/{location_id}", **operation(LocationViewModel, tag="Locations"))
+    def one_location(location_id: LocationId, access: BookingAccess) -> JSON:
         """One location by GUID."""
         return JSON(out.location_json(location(access.catalog, location_id, "id")))
 
-    @app.get("/services")
+    @app.get(
+        "/services",
+        **operation(ServiceListViewModel, tag="Services", query=(LOCATION_ID, *PAGING)),
+    )
     def services(request: Request, access: BookingAccess) -> JSON:
         """Services, optionally only those offered at ``locationId``."""
         catalog, wanted = access.catalog, params_of(request).get("locationId")
@@ -78,12 +115,15 @@ def _catalog_routes(app: FastAPI) -> None:
         )
         return page(request, [out.service_json(s, catalog) for s in found if visible(access, s)])
 
-    @app.get("/services/{service_id}")
-    def one_service(service_id: str, access: BookingAccess) -> JSON:
+    @app.get("/services/{service_id}", **operation(ServiceViewModel, tag="Services"))
+    def one_service(service_id: ServiceId, access: BookingAccess) -> JSON:
         """One service by id."""
         return JSON(out.service_json(service(access, service_id, "id"), access.catalog))
 
-    @app.get("/resources")
+    @app.get(
+        "/resources",
+        **operation(ResourceListViewModel, tag="Resources", query=(LOCATION_ID, *PAGING)),
+    )
     def resources(request: Request, access: BookingAccess) -> JSON:
         """Resources, optionally only those of ``locationId``."""
         catalog, wanted = access.catalog, params_of(request).get("locationId")
@@ -91,18 +131,26 @@ def _catalog_routes(app: FastAPI) -> None:
         found = [r for b in branches for r in b.resources if r.active]
         return page(request, [out.resource_json(r, catalog) for r in found])
 
-    @app.get("/resources/{resource_id}")
-    def one_resource(resource_id: str, access: BookingAccess) -> JSON:
+    @app.get("/resources/{resource_id}", **operation(ResourceViewModel, tag="Resources"))
+    def one_resource(resource_id: ResourceId, access: BookingAccess) -> JSON:
         """One resource by id."""
         catalog = access.catalog
         return JSON(out.resource_json(resource(catalog, resource_id, "id"), catalog))
 
 
 def _customer_routes(app: FastAPI) -> None:
-    @app.post("/customers")
+    @app.post(
+        "/customers",
+        **operation(
+            CustomerViewModel,
+            tag="Customers",
+            write=True,
+            body=json_body(CustomerInputModel),
+        ),
+    )
     def create_customer(request: Request, access: BookingWriteAccess, body: BodyDep) -> JSON:
         """Create a customer; ``email`` and ``lastname`` are required."""
-        payload: CustomerIn = parse_body(CustomerIn, body)
+        payload = parse_body(CustomerInputModel, body)
         missing = [n for n in ("email", "lastname") if getattr(payload, n) is None]
         if missing:
             raise BadInput(
@@ -113,14 +161,17 @@ def _customer_routes(app: FastAPI) -> None:
         )
         return JSON(out.customer_json(created))
 
-    @app.get("/customers/{customer_id}")
-    def one_customer(customer_id: str, request: Request, access: BookingAccess) -> JSON:
+    @app.get("/customers/{customer_id}", **operation(CustomerViewModel, tag="Customers"))
+    def one_customer(customer_id: CustomerId, request: Request, access: BookingAccess) -> JSON:
         """One customer by id."""
         return JSON(
             out.customer_json(customer(slotbook_of(request), access.catalog, customer_id, "id"))
         )
 
-    @app.get("/customers")
+    @app.get(
+        "/customers",
+        **operation(CustomerListViewModel, tag="Customers", query=(EMAIL, LASTNAME, *PAGING)),
+    )
     def customers(request: Request, access: StaffAccess) -> JSON:
         """Customers, filtered by ``email`` and/or ``lastname`` (case-insensitive)."""
         params = params_of(request)

@@ -1,7 +1,8 @@
 """Request bodies and parameter formats of the OnSched consumer API.
 
-Bodies ignore fields they do not know (OnSched clients send many more), but every field
-they do know is checked for type, length and format.
+The bodies carry the vendor document's schema names (``AppointmentInitialModel`` ...).
+They ignore fields they do not know (OnSched clients send many more), but every field they
+do know is checked for type, length and format.
 """
 
 from __future__ import annotations
@@ -17,24 +18,34 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
 )
 
 from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.parsers import ID_FORMATS, check_instant
 from slotbook.domain.model import CustomerDetails
 
-MIN_YEAR, MAX_YEAR = 1900, 2999
 MAX_OFFSET_MINUTES = 14 * 60  # UTC-14:00 .. UTC+14:00 covers every zone in use
 MAX_GROUP_SIZE = 1000
+MAX_BOOKING_FIELDS = 50
+OLDEST_BIRTH_YEAR = 1900
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _INSTANT = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
     r"(?:(Z)|([+-])(\d{1,2})(?::?(\d{2}))?)",
     re.IGNORECASE | re.ASCII,
 )
-_DIGITS = re.compile(r"[0-9]{1,20}")
-_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+# JSON schemas of the id formats (the parsers' own patterns), for the document.
+DIGIT_ID: dict[str, Any] = {"type": "string", "pattern": f"^{ID_FORMATS['digits'][0].pattern}$"}
+GUID: dict[str, Any] = {"type": "string", "pattern": f"^{ID_FORMATS['guid'][0].pattern}$"}
+INSTANT: dict[str, Any] = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 with a UTC offset, whole minutes: 2030-03-04T09:00:00+01:00",
+}
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -85,10 +96,42 @@ IdText = Annotated[
     BeforeValidator(_number_to_text),
 ]
 GroupSize = Annotated[int | None, Field(ge=1, le=MAX_GROUP_SIZE)]
+# Read by the route (a missing one is 400 naming it); the document shows them as required.
+RequiredInstant = Annotated[str | None, WithJsonSchema(INSTANT)]
+
+
+def _nullable(schema: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": [schema, {"type": "null"}]})
+
+
+def _required(*names: str) -> ConfigDict:
+    """A body whose route refuses it without ``names``: the document says they are required."""
+
+    def mark(schema: dict[str, Any]) -> None:
+        schema["required"] = list(names)
+        for name in names:
+            schema["properties"][name].pop("default", None)
+
+    return ConfigDict(extra="ignore", strict=True, json_schema_extra=mark)
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
+
+
+class BookingFieldItem(_Body):
+    """One booking field: an answer to a service's question, or a customer fact."""
+
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=100), AfterValidator(_printable)
+    ]
+    value: LongText = None
+
+
+BookingFields = Annotated[
+    Annotated[list[BookingFieldItem], Field(max_length=MAX_BOOKING_FIELDS)] | None,
+    BeforeValidator(_blank_to_none),
+]
 
 
 class PersonIn(_Body):
@@ -106,39 +149,58 @@ class PersonIn(_Body):
         return CustomerDetails(first_name=first, last_name=last, email=self.email, phone=self.phone)
 
 
-class AppointmentIn(PersonIn):
+class _Booking(PersonIn):
+    appointmentBookingFields: BookingFields = Field(
+        default=None,
+        description="Answers: `name` is the id of one of the service's questions.",
+    )
+    customerBookingFields: BookingFields = Field(
+        default=None,
+        description="Customer facts; the one accepted `name` is `dateOfBirth` (YYYY-MM-DD).",
+    )
+
+
+class AppointmentInitialModel(_Booking):
     """``POST appointments`` body."""
 
-    locationId: IdText = None
-    serviceId: IdText = None
-    resourceId: IdText = None
+    model_config = _required("serviceId", "startDateTime", "endDateTime")
+
+    locationId: Annotated[IdText, _nullable(GUID)] = None
+    serviceId: Annotated[IdText, WithJsonSchema(DIGIT_ID)] = None
+    resourceId: Annotated[IdText, _nullable(DIGIT_ID)] = None
     resourceIds: Annotated[str | list[str] | None, BeforeValidator(_blank_to_none)] = None
-    startDateTime: str | None = None
-    endDateTime: str | None = None
-    customerId: IdText = None
+    startDateTime: RequiredInstant = None
+    endDateTime: RequiredInstant = None
+    customerId: Annotated[IdText, _nullable(DIGIT_ID)] = None
     groupSize: GroupSize = None
 
 
-class BookIn(PersonIn):
+class AppointmentBookModel(_Booking):
     """``PUT appointments/{id}/book`` (and ``confirm``) body."""
 
     groupSize: GroupSize = None
 
 
-class RescheduleIn(_Body):
+class AppointmentRescheduleModel(_Body):
     """``PUT appointments/{id}/reschedule`` body."""
 
-    startDateTime: str | None = None
-    endDateTime: str | None = None
-    resourceId: IdText = None
+    model_config = _required("startDateTime", "endDateTime")
+
+    startDateTime: RequiredInstant = None
+    endDateTime: RequiredInstant = None
+    resourceId: Annotated[IdText, _nullable(DIGIT_ID)] = None
 
 
-class CustomerIn(_Body):
+class CustomerInputModel(_Body):
     """``POST customers`` body; ``email`` and ``lastname`` are required."""
 
+    model_config = _required("email", "lastname")
+
     firstname: Text = None
-    lastname: Text = None
-    email: Email = None
+    lastname: Annotated[Text, WithJsonSchema({"type": "string", "maxLength": 255})] = None
+    email: Annotated[
+        Email, WithJsonSchema({"type": "string", "format": "email", "maxLength": 255})
+    ] = None
     phone: Phone = None
 
     def details(self) -> CustomerDetails:
@@ -146,6 +208,14 @@ class CustomerIn(_Body):
         return CustomerDetails(
             first_name=self.firstname, last_name=self.lastname, email=self.email, phone=self.phone
         )
+
+
+BODIES: tuple[type[BaseModel], ...] = (
+    AppointmentInitialModel,
+    AppointmentBookModel,
+    AppointmentRescheduleModel,
+    CustomerInputModel,
+)
 
 
 def split_name(name: str | None) -> tuple[str | None, str | None]:
@@ -159,26 +229,11 @@ def split_name(name: str | None) -> tuple[str | None, str | None]:
 # --- parameters -----------------------------------------------------------------------------
 
 
-def parse_date(text: str, field: str) -> date:
-    """A ``YYYY-MM-DD`` calendar date."""
-    found = _DATE.fullmatch(text.strip())
-    try:
-        if found is None:
-            raise ValueError
-        value = date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError:
-        raise BadInput(
-            f"{field} must be a date of the form YYYY-MM-DD, not {text[:40]!r}"
-        ) from None
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise BadInput(f"{field} must be a date between {MIN_YEAR} and {MAX_YEAR}")
-    return value
-
-
 def parse_instant(text: str | None, field: str) -> datetime:
     """ISO 8601 with a UTC offset (``-05:00``, ``-5:00``, ``-0500`` or ``Z``), whole minutes.
 
-    The offset is at most 14:00 either way, the same bound as availability's ``tzOffset``.
+    The offset is at most 14:00 either way, the same bound as availability's ``tzOffset``;
+    the years are the shared booking years (``check_instant``).
     """
     if text is None:
         raise BadInput(
@@ -210,36 +265,24 @@ def parse_instant(text: str | None, field: str) -> datetime:
         )
     except ValueError:
         raise BadInput(f"{field} is not a valid date and time: {text[:40]!r}") from None
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise BadInput(f"{field} must be between the years {MIN_YEAR} and {MAX_YEAR}")
+    check_instant(value, field)
     return value
 
 
-def check_digits(value: str, field: str) -> str:
-    """A digit-string id (services, resources, appointments, customers)."""
-    if not _DIGITS.fullmatch(value):
-        raise BadInput(f"{field} must be an id made of digits, not {value[:40]!r}")
+def parse_birth_date(text: str, field: str, today: date) -> date:
+    """A date of birth: ``YYYY-MM-DD``, from 1900 to today (older than the booking years)."""
+    found = _DATE.fullmatch(text.strip())
+    if found is None:
+        raise BadInput(f"{field} must be a date of the form YYYY-MM-DD, not {text[:40]!r}")
+    try:
+        value = date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        raise BadInput(f"{field}: {text.strip()} is not a date of the calendar") from None
+    if value.year < OLDEST_BIRTH_YEAR:
+        raise BadInput(f"{field} must be a date from {OLDEST_BIRTH_YEAR} on")
+    if value > today:
+        raise BadInput(f"{field} lies in the future")
     return value
-
-
-def check_guid(value: str, field: str) -> str:
-    """A GUID id (locations)."""
-    if not _GUID.fullmatch(value):
-        raise BadInput(f"{field} must be a location GUID, not {value[:40]!r}")
-    return value
-
-
-def parse_int(
-    params: dict[str, str], name: str, low: int, high: int, default: int | None = None
-) -> int | None:
-    """An integer query parameter within bounds; BadInput naming it otherwise."""
-    text = params.get(name)
-    if text is None or not text.strip():
-        return default
-    text = text.strip()
-    if not re.fullmatch(r"[+-]?[0-9]{1,9}", text) or not low <= int(text) <= high:
-        raise BadInput(f"{name} must be a whole number from {low} to {high}, not {text[:40]!r}")
-    return int(text)
 
 
 def body_object(data: Any) -> dict[str, Any]:

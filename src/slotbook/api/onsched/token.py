@@ -13,6 +13,8 @@ from starlette.responses import Response
 from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import BadInput, ErrorTable, install_error_handlers
 from slotbook.api.kit.http import JSON
+from slotbook.api.onsched.docs import add_schemas, errors
+from slotbook.api.onsched.views import OAuthError, TokenViewModel
 from slotbook.domain.errors import AuthenticationRequired, NotFound
 from slotbook.services.access import issue_token
 from slotbook.services.context import Slotbook
@@ -101,6 +103,61 @@ def _basic_credentials(request: Request) -> dict[str, str]:
 
 FormDep = Annotated[dict[str, str], Depends(token_form)]
 
+# --- the document ---------------------------------------------------------------------------
+
+_FORM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+        "client_id": {"type": "string", "maxLength": 100, "description": "The tenant id"},
+        "client_secret": {
+            "type": "string",
+            "maxLength": 500,
+            "description": "One of the tenant's API keys",
+        },
+        "scope": {"type": "string", "description": "Ignored"},
+    },
+    "required": ["grant_type"],
+    "description": "client_id and client_secret here, or as HTTP Basic credentials",
+}
+_NO_STORE = {"Cache-Control": {"required": True, "schema": {"type": "string"}}}
+_TOKEN_ERRORS = {
+    400: "invalid_request (missing or malformed fields) or unsupported_grant_type",
+    401: "invalid_client: unknown tenant or key",
+    409: "idempotency_key_in_use",
+    413: "invalid_request: the form is too large",
+    422: "idempotency_key_reused",
+    503: "busy: the server is busy; try again",
+}
+_TOKEN_HEADERS: dict[int, dict[str, Any]] = {
+    400: _NO_STORE,
+    401: {**_NO_STORE, "WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
+    413: _NO_STORE,
+}
+_OPERATION: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {"schema": _FORM},
+            "application/json": {"schema": _FORM},
+        },
+    },
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
+        }
+    ],
+    "security": [{}, {"clientSecretBasic": []}],
+}
+
+
+def _basic_scheme(document: dict[str, Any]) -> None:
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["clientSecretBasic"] = {"type": "http", "scheme": "basic"}
+
 
 def _field(form: dict[str, str], name: str, limit: int) -> str:
     value = form.get(name, "").strip()
@@ -122,7 +179,15 @@ def create_token_app(slotbook: Slotbook) -> FastAPI:
         not_found_code="not_found",
     )
 
-    @app.post("/token")
+    @app.post(
+        "/token",
+        response_model=TokenViewModel,
+        responses={
+            200: {"headers": _NO_STORE},
+            **errors(tuple(_TOKEN_ERRORS), OAuthError, _TOKEN_ERRORS, _TOKEN_HEADERS),
+        },
+        openapi_extra=_OPERATION,
+    )
     def token(form: FormDep) -> JSON:
         """Exchange a tenant's API key for a bearer token."""
         grant = form.get("grant_type", "").strip()
@@ -144,4 +209,5 @@ def create_token_app(slotbook: Slotbook) -> FastAPI:
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
 
+    add_schemas(app, (), _basic_scheme)
     return app
