@@ -102,26 +102,27 @@ def create_app(
     app.mount(SURFACES["appointedd"], appointedd_api.create_surface(slotbook))
     app.mount(SURFACES["native"], native_api.create_surface(slotbook))
     app.mount(ASSETS_PATH, assets())
-    # Each prefix's error format, for paths no route matches and for the idempotency layer.
-    renderers: list[tuple[str, ErrorRenderer, str]] = [
-        (SURFACES["orchestra"], orchestra_errors.render_error, "404"),
-        (SURFACES["qmatic"], qmatic_errors.render, "not_found"),
-        (SURFACES["onsched"], onsched_errors.render_error, "not_found"),
-        ("/connect", token_errors.render_oauth_error, "invalid_request"),
-        (SURFACES["native"], native_errors.render_problem, "not_found"),
-        (SURFACES["appointedd"], appointedd_errors.render_error, "not_found"),
+    # Each prefix's error format (with its codes for an unknown path and for malformed input),
+    # for paths no route matches and for the idempotency layer.
+    renderers: list[tuple[str, ErrorRenderer, str, str]] = [
+        (SURFACES["orchestra"], orchestra_errors.render_error, "404", "470"),
+        (SURFACES["qmatic"], qmatic_errors.render, "not_found", "bad_request"),
+        (SURFACES["onsched"], onsched_errors.render_error, "not_found", "invalid_request"),
+        ("/connect", token_errors.render_oauth_error, "invalid_request", "invalid_request"),
+        (SURFACES["native"], native_errors.render_problem, "not_found", "invalid_request"),
+        (SURFACES["appointedd"], appointedd_errors.render_error, "not_found", "bad_request"),
     ]
 
-    def surface_of(path: str) -> tuple[str, ErrorRenderer] | None:
-        for prefix, render, _code in renderers:
+    def surface_of(path: str) -> tuple[str, ErrorRenderer, str] | None:
+        for prefix, render, _unknown, bad_input in renderers:
             if path == prefix or path.startswith(prefix + "/"):
-                return prefix, render
+                return prefix, render, bad_input
         return None
 
     async def unrouted(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         path = request.url.path
-        for prefix, render, code in renderers:
+        for prefix, render, code, _bad_input in renderers:
             if path == prefix or path.startswith(prefix + "/"):
                 return render(exc.status_code, code, "No such endpoint")
         return JSON(

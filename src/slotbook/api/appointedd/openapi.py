@@ -6,18 +6,16 @@ error format), so their parameters, bodies and error answers are declared here, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI
 from pydantic import BaseModel
 
+from slotbook.api.kit.docs import IDEMPOTENCY_KEY, Responses, error_answers, request_body
 from slotbook.api.kit.http import MAX_BODY_BYTES
 
 from .mapping import DEFAULT_LIMIT, MAX_LIMIT
 from .schemas import HEX24_PATTERN, ErrorOut
-
-_SCHEMAS = "#/components/schemas/"
 
 _ERRORS: dict[int, str] = {
     400: "Malformed request: bad JSON, wrong types, missing or out-of-range fields, bad ids, "
@@ -38,13 +36,6 @@ _ERRORS: dict[int, str] = {
     "retry after `Retry-After` seconds",
     503: "The database is busy with other bookings; retry (`busy`)",
 }
-_RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 0},
-    }
-}
 
 READ = (400, 401, 403, 404, 503)
 """Error statuses of every operation."""
@@ -54,14 +45,9 @@ COUNTED = (*POSTED, 429)
 """... of a change counted against the client's limits."""
 
 
-def answers(statuses: Iterable[int]) -> dict[int | str, dict[str, Any]]:
+def answers(statuses: Iterable[int]) -> Responses:
     """The ``responses=`` of a route: these error statuses, in this surface's error shape."""
-    found: dict[int | str, dict[str, Any]] = {}
-    for status in statuses:
-        found[status] = {"model": ErrorOut, "description": _ERRORS[status]}
-        if status == 429:
-            found[status]["headers"] = _RETRY_AFTER
-    return found
+    return error_answers(ErrorOut, _ERRORS, statuses)
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -100,60 +86,15 @@ IDS = _query(
     "Only these bookings (`ids=a,b`, `ids=a&ids=b` or `ids[]=a`); leave out to list every one",
 )
 
-IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
-    "description": "Send a retried write with the same key: it gets the first answer "
-    "(with `Idempotent-Replayed: true`) instead of a second effect (see docs/access.md)",
-}
-
 
 def operation(
     *parameters: dict[str, Any], body: type[BaseModel] | None = None, write: bool = False
 ) -> dict[str, Any]:
-    """The ``openapi_extra=`` of a route: its query parameters, JSON body (whose schema
-    ``complete_document`` adds) and, for a POST or DELETE (``write``), ``Idempotency-Key``."""
+    """The ``openapi_extra=`` of a route: its query parameters, JSON body (one of the
+    surface's ``bodies``) and, for a POST or DELETE (``write``), ``Idempotency-Key``."""
     extra: dict[str, Any] = {}
     if parameters or write:
         extra["parameters"] = [*parameters, *([IDEMPOTENCY_KEY] if write else [])]
     if body is not None:
-        extra["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": _SCHEMAS + body.__name__}}},
-        }
+        extra["requestBody"] = request_body(body)
     return extra
-
-
-def complete_document(app: FastAPI, bodies: tuple[type[BaseModel], ...]) -> None:
-    """Complete the app's document: the schemas of the ``bodies`` its operations name, and no
-    validation answer the app never gives.
-
-    FastAPI documents a 422 for a route with parameters; this surface answers a bad
-    parameter with 400, so a 422 is left only where the route declares its own.
-    """
-    built: Callable[[], dict[str, Any]] = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        document = built()
-        schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        for model in bodies:
-            schema = model.model_json_schema(ref_template=_SCHEMAS + "{model}")
-            schemas.update(schema.pop("$defs", {}))
-            schemas[model.__name__] = schema
-        for item in document.get("paths", {}).values():
-            for op in item.values():
-                invalid = op.get("responses", {}).get("422", {})
-                if invalid.get("content", {}).get("application/json", {}).get("schema") == {
-                    "$ref": _SCHEMAS + "HTTPValidationError"
-                }:
-                    del op["responses"]["422"]
-        for name in ("HTTPValidationError", "ValidationError"):
-            schemas.pop(name, None)
-        app.openapi_schema = document
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -57,7 +57,6 @@ from .openapi import (
     START,
     TIMEZONE,
     answers,
-    complete_document,
     operation,
 )
 from .schemas import (
@@ -414,8 +413,9 @@ def cancel_participant(
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The Appointedd surface's ASGI app."""
-    app = new_surface("Slotbook: Appointedd API v1", slotbook)
+    app = new_surface(
+        "Slotbook: Appointedd API v1", slotbook, bodies=(IntervalSearchIn, SlotIn, BookingIn)
+    )
     install_error_handlers(app, render_error, TABLE)
     app.include_router(router)
-    complete_document(app, (IntervalSearchIn, SlotIn, BookingIn))
     return app

@@ -29,8 +29,8 @@ _KEY = re.compile(r"[\x21-\x7e]{1,255}")
 _NOT_KEPT = {401, 403, 408, 429}
 WAIT_SECONDS = 60.0
 
-SurfaceOf = Callable[[str], tuple[str, ErrorRenderer] | None]
-"""Path -> (mount prefix, error renderer) of the surface it belongs to, or None."""
+SurfaceOf = Callable[[str], tuple[str, ErrorRenderer, str] | None]
+"""Path -> (mount prefix, error renderer, code of malformed input) of its surface, or None."""
 
 
 class Idempotency:
@@ -51,10 +51,10 @@ class Idempotency:
         if key is None or surface is None:
             await self.app(scope, receive, send)
             return
-        prefix, render = surface
+        prefix, render, bad_input = surface
         if not _KEY.fullmatch(key):
             await render(
-                400, "bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters"
+                400, bad_input, "Idempotency-Key must be 1 to 255 visible ASCII characters"
             )(scope, receive, send)
             return
         body = await _read_body(receive)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from fastapi import FastAPI, Request
 
+from slotbook.api.kit.docs import request_body
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.kit.parsers import parse_date, parse_id
@@ -30,7 +31,7 @@ from slotbook.api.onsched.deps import (
     service,
     text_param,
 )
-from slotbook.api.onsched.docs import APPOINTMENT_FILTERS, COMPLETE_BOOKING, json_body, operation
+from slotbook.api.onsched.docs import APPOINTMENT_FILTERS, COMPLETE_BOOKING, operation
 from slotbook.api.onsched.schemas import (
     AppointmentBookModel,
     AppointmentInitialModel,
@@ -216,7 +217,7 @@ def add_appointment_routes(app: FastAPI) -> None:
             tag=_TAG,
             write=True,
             query=(COMPLETE_BOOKING,),
-            body=json_body(AppointmentInitialModel),
+            body=request_body(AppointmentInitialModel),
         ),
     )
     def create(request: Request, access: BookingWriteAccess, body: BodyDep) -> JSON:
@@ -307,7 +308,7 @@ def add_appointment_routes(app: FastAPI) -> None:
             AppointmentViewModel,
             tag=_TAG,
             write=True,
-            body=json_body(AppointmentBookModel, required=False),
+            body=request_body(AppointmentBookModel, required=False),
         ),
     )
     def book(
@@ -322,7 +323,7 @@ def add_appointment_routes(app: FastAPI) -> None:
             AppointmentViewModel,
             tag=_TAG,
             write=True,
-            body=json_body(AppointmentBookModel, required=False),
+            body=request_body(AppointmentBookModel, required=False),
         ),
     )
     def confirm_reserved(
@@ -367,7 +368,7 @@ def add_appointment_routes(app: FastAPI) -> None:
             AppointmentViewModel,
             tag=_TAG,
             write=True,
-            body=json_body(AppointmentRescheduleModel),
+            body=request_body(AppointmentRescheduleModel),
         ),
     )
     def reschedule(

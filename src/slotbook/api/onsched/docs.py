@@ -7,18 +7,14 @@ they can give, so a client generated from the document works.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from fastapi import FastAPI
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
 
+from slotbook.api.kit.docs import IDEMPOTENCY_KEY, Responses, error_answers
 from slotbook.api.onsched.schemas import DIGIT_ID, GUID, MAX_GROUP_SIZE, MAX_OFFSET_MINUTES
 from slotbook.api.onsched.views import Error
-
-REF = "#/components/schemas/{model}"
-Responses = dict[int | str, dict[str, Any]]
 
 _ERRORS: dict[int, str] = {
     400: "invalid_request: malformed input (the message names the field)",
@@ -39,13 +35,6 @@ _HEADERS: dict[int, dict[str, Any]] = {
             "schema": {"type": "string"},
         }
     },
-    429: {
-        "Retry-After": {
-            "description": "Seconds to wait before trying again",
-            "required": True,
-            "schema": {"type": "integer", "minimum": 0},
-        }
-    },
 }
 READ_ERRORS = (400, 401, 403, 404, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 429, 503)
@@ -58,13 +47,7 @@ def errors(
     headers: Mapping[int, dict[str, Any]] = _HEADERS,
 ) -> Responses:
     """The ``responses=`` entries of the given error statuses, in one error format."""
-    found: Responses = {}
-    for status in statuses:
-        entry: dict[str, Any] = {"model": model, "description": descriptions[status]}
-        if status in headers:
-            entry["headers"] = headers[status]
-        found[status] = entry
-    return found
+    return error_answers(model, descriptions, statuses, by_status=headers)
 
 
 def param(
@@ -90,12 +73,6 @@ TENANT = param(
     "X-TENANT-ID",
     {"type": "string", "maxLength": 100},
     "The tenant to act for; by default the tenant of the key or token",
-)
-IDEMPOTENCY_KEY = param(
-    "header",
-    "Idempotency-Key",
-    {"type": "string", "pattern": "^[!-~]{1,255}$"},
-    "Repeat a write with the same key within 24 hours to get its first answer again",
 )
 OFFSET = param("query", "offset", _int(0, 1_000_000_000, default=0), "Items to skip")
 LIMIT = param("query", "limit", _int(1, 100, default=20), "Items per page")
@@ -139,12 +116,6 @@ COMPLETE_BOOKING = param(
 )
 
 
-def json_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
-    """A JSON request body of a model registered with ``add_schemas``."""
-    schema = {"$ref": REF.format(model=model.__name__)}
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
-
-
 def operation(
     ok: type[BaseModel],
     *,
@@ -165,38 +136,3 @@ def operation(
         "openapi_extra": extra,
         "tags": [tag],
     }
-
-
-def _drop_validation_errors(document: dict[str, Any]) -> None:
-    """Remove FastAPI's own 422: a parameter FastAPI cannot read is a 400 on this surface."""
-    for path in document.get("paths", {}).values():
-        for op in path.values():
-            answer = op.get("responses", {}).get("422", {})
-            if "HTTPValidationError" in str(answer.get("content")):
-                del op["responses"]["422"]
-    schemas = document.get("components", {}).get("schemas", {})
-    for name in ("HTTPValidationError", "ValidationError"):
-        schemas.pop(name, None)
-
-
-def add_schemas(
-    app: FastAPI,
-    models: Sequence[type[BaseModel]],
-    extend: Callable[[dict[str, Any]], None] | None = None,
-) -> None:
-    """Put request-body models (and what they refer to) into the document's components."""
-    _, found = models_json_schema([(m, "validation") for m in models], ref_template=REF)
-    schemas: dict[str, Any] = found.get("$defs", {})
-    made = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        document = made()
-        components = document.setdefault("components", {})
-        for name, schema in schemas.items():
-            components.setdefault("schemas", {}).setdefault(name, schema)
-        _drop_validation_errors(document)
-        if extend is not None:
-            extend(document)
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 
-from slotbook.api.kit.docs import new_surface
+from slotbook.api.kit.docs import new_surface, request_body
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.http import JSON, slotbook_of
 from slotbook.api.onsched import mapping as out
@@ -42,8 +42,6 @@ from slotbook.api.onsched.docs import (
     LASTNAME,
     LOCATION_ID,
     PAGING,
-    add_schemas,
-    json_body,
     operation,
 )
 from slotbook.api.onsched.schemas import BODIES, CustomerInputModel
@@ -72,13 +70,13 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
         description="The booking part of the OnSched consumer API. Send "
         "`Authorization: Bearer <token>` with a tenant API key or a token from "
         "`POST /connect/token` (see docs/api/onsched.md).",
+        bodies=BODIES,
     )
     install_errors(app)
     _catalog_routes(app)
     add_availability_route(app)
     add_appointment_routes(app)
     _customer_routes(app)
-    add_schemas(app, BODIES)
     return app
 
 
@@ -145,7 +143,7 @@ def _customer_routes(app: FastAPI) -> None:
             CustomerViewModel,
             tag="Customers",
             write=True,
-            body=json_body(CustomerInputModel),
+            body=request_body(CustomerInputModel),
         ),
     )
     def create_customer(request: Request, access: BookingWriteAccess, body: BodyDep) -> JSON:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import BadInput, ErrorTable, install_error_handlers
 from slotbook.api.kit.http import JSON
-from slotbook.api.onsched.docs import add_schemas, errors
+from slotbook.api.onsched.docs import errors
 from slotbook.api.onsched.views import OAuthError, TokenViewModel
 from slotbook.domain.errors import AuthenticationRequired, NotFound
 from slotbook.services.access import issue_token
@@ -154,11 +154,6 @@ _OPERATION: dict[str, Any] = {
 }
 
 
-def _basic_scheme(document: dict[str, Any]) -> None:
-    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
-    schemes["clientSecretBasic"] = {"type": "http", "scheme": "basic"}
-
-
 def _field(form: dict[str, str], name: str, limit: int) -> str:
     value = form.get(name, "").strip()
     if not value:
@@ -170,7 +165,12 @@ def _field(form: dict[str, str], name: str, limit: int) -> str:
 
 def create_token_app(slotbook: Slotbook) -> FastAPI:
     """The ``/connect`` app."""
-    app = new_surface("OnSched token exchange", slotbook, schemes={})
+    # The client may send its credentials as HTTP Basic (RFC 6749 section 2.3.1).
+    app = new_surface(
+        "OnSched token exchange",
+        slotbook,
+        schemes={"clientSecretBasic": {"type": "http", "scheme": "basic"}},
+    )
     install_error_handlers(
         app,
         render_oauth_error,
@@ -209,5 +209,4 @@ def create_token_app(slotbook: Slotbook) -> FastAPI:
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
 
-    add_schemas(app, (), _basic_scheme)
     return app

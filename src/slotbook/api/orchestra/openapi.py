@@ -8,14 +8,13 @@ entry per status, with the ``ERROR_CODE``/``ERROR_MESSAGE`` headers every error 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Path
+from fastapi import Path
 
+from slotbook.api.kit.docs import IDEMPOTENCY_KEY, Responses, error_answers, request_body
 from slotbook.api.orchestra.schemas import BookingIn, ErrorOut
 
-_REF = "#/components/schemas/"
 _CODE = {"type": "string", "pattern": "^[0-9]+$"}
 _ERROR_HEADERS = {
     "ERROR_CODE": {
@@ -28,13 +27,6 @@ _ERROR_HEADERS = {
         "required": True,
         "schema": {"type": "string"},
     },
-}
-_RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 0},
-    }
 }
 _ERRORS = {
     400: "Malformed input (470 parameter, 471 date, 472 time, 473 body); no resource available "
@@ -96,13 +88,6 @@ _HEADERS: list[dict[str, Any]] = [
         "schema": {"type": "string"},
     },
 ]
-_IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "description": "A retry with the same key and request gets the first answer again",
-    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
-}
-
 Day = Annotated[
     str,
     Path(
@@ -119,16 +104,10 @@ Clock = Annotated[
 ]
 
 
-def error_responses(*, write: bool) -> dict[int | str, dict[str, Any]]:
+def error_responses(*, write: bool) -> Responses:
     """The ``responses`` entry of every error status a read (or a write) can answer."""
-    return {
-        status: {
-            "model": ErrorOut,
-            "description": _ERRORS[status],
-            "headers": _ERROR_HEADERS | (_RETRY_AFTER if status == 429 else {}),
-        }
-        for status in (_WRITE_ERRORS if write else _READ_ERRORS)
-    }
+    statuses = _WRITE_ERRORS if write else _READ_ERRORS
+    return error_answers(ErrorOut, _ERRORS, statuses, headers=_ERROR_HEADERS)
 
 
 def documented(
@@ -141,33 +120,8 @@ def documented(
     ]
     parameters += _HEADERS
     if write:
-        parameters.append(_IDEMPOTENCY_KEY)
+        parameters.append(IDEMPOTENCY_KEY)
     extra: dict[str, Any] = {"parameters": copy.deepcopy(parameters)}
     if body:
-        extra["requestBody"] = {
-            "required": False,
-            "content": {"application/json": {"schema": {"$ref": _REF + BookingIn.__name__}}},
-        }
+        extra["requestBody"] = request_body(BookingIn, required=False)
     return {"responses": error_responses(write=write), "openapi_extra": extra}
-
-
-def finish_document(app: FastAPI) -> None:
-    """Add the body schemas; drop FastAPI's own 422 answers (failed validation is a 400 here)."""
-    make: Callable[[], dict[str, Any]] = app.openapi
-    body = BookingIn.model_json_schema(ref_template=_REF + "{model}")
-    bodies = {BookingIn.__name__: body, **body.pop("$defs", {})}
-
-    def openapi() -> dict[str, Any]:
-        document = make()
-        for item in document.get("paths", {}).values():
-            for operation in item.values():
-                answer = operation.get("responses", {}).get("422", {})
-                if "HTTPValidationError" in str(answer.get("content", "")):
-                    del operation["responses"]["422"]
-        schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        for name in ("HTTPValidationError", "ValidationError"):
-            schemas.pop(name, None)
-        schemas.update(bodies)
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]

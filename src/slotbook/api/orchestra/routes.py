@@ -13,18 +13,17 @@ from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import install_error_handlers
 from slotbook.api.orchestra import appointment_routes, booking_routes, catalog_routes
 from slotbook.api.orchestra.errors import INVALID_PARAMETER, TABLE, render_error
-from slotbook.api.orchestra.openapi import finish_document
+from slotbook.api.orchestra.schemas import BookingIn
 from slotbook.services.context import Slotbook
 
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The Orchestra Calendar Public Appointment API app."""
-    app = new_surface("Orchestra Calendar Public Appointment API", slotbook)
+    app = new_surface("Orchestra Calendar Public Appointment API", slotbook, bodies=(BookingIn,))
     install_error_handlers(
         app, render_error, TABLE, bad_input_code=INVALID_PARAMETER, not_found_code="404"
     )
     catalog_routes.register(app)
     booking_routes.register(app)
     appointment_routes.register(app)
-    finish_document(app)
     return app

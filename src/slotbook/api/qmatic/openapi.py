@@ -11,10 +11,10 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import FastAPI, Path, Query
+from fastapi import Path, Query
 from pydantic import BaseModel, WithJsonSchema
-from pydantic.json_schema import models_json_schema
 
+from slotbook.api.kit.docs import Responses, error_answers, request_body
 from slotbook.api.qmatic.schemas import (
     DATE_SCHEMA,
     GUID_SCHEMA,
@@ -282,74 +282,26 @@ _ALWAYS = (400, 401, 403, 404, 503)
 # What a read with a body, and what every write, can answer besides.
 WITH_BODY = (413,)
 WRITE = (413, 422, 429)
-_RETRY_AFTER = {
-    "Retry-After": {
-        "description": "Seconds to wait before trying again.",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 0},
-    }
-}
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def errors(*statuses: int) -> Responses:
     """The ``responses=`` of a route: the refusals every route can give, and ``statuses``."""
-    answers: dict[int | str, dict[str, Any]] = {}
-    for status in sorted({*_ALWAYS, *statuses}):
-        answers[status] = {"model": Error, "description": _WHEN[status]}
-        if status == 429:
-            answers[status]["headers"] = _RETRY_AFTER
-    return answers
+    return error_answers(Error, _WHEN, {*_ALWAYS, *statuses})
 
 
 # --- request bodies --------------------------------------------------------------------------
 
-_REF = "#/components/schemas/{model}"
-_BODIES: list[type[BaseModel]] = [
+BODIES: tuple[type[BaseModel], ...] = (
     ReservationIn,
     CombinationReservationIn,
     ConfirmIn,
     CustomerBody,
     SearchIn,
     RescheduleIn,
-]
-_REFS, _DEFINITIONS = models_json_schema([(m, "validation") for m in _BODIES], ref_template=_REF)
+)
+"""The bodies the routes read themselves; their schemas go into the document."""
 
 
 def body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
     """The ``openapi_extra`` of a route that reads ``model`` from its JSON body."""
-    return {
-        "requestBody": {
-            "required": required,
-            "content": {"application/json": {"schema": _REFS[(model, "validation")]}},
-        }
-    }
-
-
-def finish(app: FastAPI) -> None:
-    """Complete the app's document: request body schemas in ``components``, and no 422 of
-    FastAPI's own (this surface answers invalid input with 400 in its own format)."""
-    built = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        fresh = app.openapi_schema is None
-        document = built()
-        if fresh:
-            _complete(document)
-        return document
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _complete(document: dict[str, Any]) -> None:
-    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
-    for operation in (op for path in document.get("paths", {}).values() for op in path.values()):
-        refused = operation.get("responses", {}).get("422", {})
-        schema = refused.get("content", {}).get("application/json", {}).get("schema", {})
-        if schema.get("$ref", "").endswith("/HTTPValidationError"):
-            del operation["responses"]["422"]
-    schemas.pop("HTTPValidationError", None)
-    schemas.pop("ValidationError", None)
-    for name, schema in _DEFINITIONS.get("$defs", {}).items():
-        if name in schemas:
-            raise AssertionError(f"two schemas are called {name}")
-        schemas[name] = schema
+    return {"requestBody": request_body(model, required=required)}

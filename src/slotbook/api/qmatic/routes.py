@@ -432,8 +432,7 @@ def reschedule_combination_appointment(
 
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The surface's ASGI app."""
-    app = new_surface("Slotbook — Qmatic cloud booking API", slotbook)
+    app = new_surface("Slotbook — Qmatic cloud booking API", slotbook, bodies=shapes.BODIES)
     install_errors(app)
     app.include_router(router)
-    shapes.finish(app)
     return app
