@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
-from slotbook.domain.errors import DomainError, TooManyRequests
+from slotbook.domain.errors import DomainError, InvalidRequest, TooManyRequests
 from slotbook.services import audit
 from slotbook.services.ports import TransientConflict
 
@@ -89,6 +89,19 @@ def describe_errors(errors: Any) -> str:
 def plain_message(exc: DomainError) -> str:
     """The core's own sentence."""
     return exc.message
+
+
+def naming_fields(names: Mapping[str, str]) -> Callable[[DomainError], str]:
+    """A ``message_of`` that prefixes a refused value's field, as this surface calls it
+    (``names``: the core's field name -> the surface's)."""
+
+    def message_of(exc: DomainError) -> str:
+        if isinstance(exc, InvalidRequest):
+            field = names.get(exc.field or "", exc.field)
+            return f"{field}: {exc.message}" if field else exc.message
+        return exc.message
+
+    return message_of
 
 
 def domain_response(

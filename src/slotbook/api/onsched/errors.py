@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from slotbook.api.kit.errors import ErrorTable
+from slotbook.api.kit.errors import ErrorTable, naming_fields
 from slotbook.api.kit.http import JSON
 from slotbook.domain.errors import (
     AuthenticationRequired,
-    DomainError,
     Forbidden,
     ForeignKeyUsed,
-    InvalidRequest,
     NotAllowed,
     NotFound,
     NotHeld,
@@ -56,9 +54,5 @@ TABLE = ErrorTable(
 )
 
 
-def message_of(exc: DomainError) -> str:
-    """A core rule's refusal naming the field as this surface calls it."""
-    if isinstance(exc, InvalidRequest):
-        field = _FIELD_NAMES.get(exc.field or "", exc.field)
-        return f"{field}: {exc.message}" if field else exc.message
-    return exc.message
+message_of = naming_fields(_FIELD_NAMES)
+"""A core rule's refusal naming the field as this surface calls it."""

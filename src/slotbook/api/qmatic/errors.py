@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from slotbook.api.kit.errors import ErrorTable
+from slotbook.api.kit.errors import ErrorTable, naming_fields
 from slotbook.api.kit.http import JSON
 from slotbook.domain.errors import (
     AuthenticationRequired,
     DomainError,
     Forbidden,
     ForeignKeyUsed,
-    InvalidRequest,
     NotAllowed,
     NotFound,
     NotHeld,
@@ -60,15 +59,15 @@ TABLE = ErrorTable(
 )
 
 
+_NAMED = naming_fields(_FIELDS)
+
+
 def message_of(exc: DomainError) -> str:
     """The core's sentence in this surface's words (its field names, its reservation terms)."""
-    if isinstance(exc, InvalidRequest):
-        field = _FIELDS.get(exc.field or "", exc.field)
-        return f"{field}: {exc.message}" if field else exc.message
     if isinstance(exc, NotHeld):
         if exc.expired:
             return "This reservation has expired; reserve a time slot again"
         return "This reservation is no longer pending (confirmed, cancelled or used up)"
     if isinstance(exc, SlotTaken):
         return "This time slot is not available (any more); fetch the time slots again"
-    return exc.message
+    return _NAMED(exc)
