@@ -31,7 +31,7 @@ from slotbook.api.onsched.deps import (
     service,
     text_param,
 )
-from slotbook.api.onsched.docs import APPOINTMENT_FILTERS, COMPLETE_BOOKING, operation
+from slotbook.api.onsched.openapi import APPOINTMENT_FILTERS, COMPLETE_BOOKING, operation
 from slotbook.api.onsched.schemas import (
     AppointmentBookModel,
     AppointmentInitialModel,

@@ -19,7 +19,7 @@ from slotbook.api.onsched.deps import (
     params_of,
     service,
 )
-from slotbook.api.onsched.docs import AVAILABILITY, operation
+from slotbook.api.onsched.openapi import AVAILABILITY, operation
 from slotbook.api.onsched.schemas import MAX_GROUP_SIZE, MAX_OFFSET_MINUTES
 from slotbook.api.onsched.views import AvailabilityViewModel
 from slotbook.domain.errors import Forbidden

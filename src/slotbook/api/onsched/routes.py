@@ -37,7 +37,7 @@ from slotbook.api.onsched.deps import (
     text_param,
     visible,
 )
-from slotbook.api.onsched.docs import (
+from slotbook.api.onsched.openapi import (
     EMAIL,
     LASTNAME,
     LOCATION_ID,

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import BadInput, ErrorTable, install_error_handlers
 from slotbook.api.kit.http import JSON
-from slotbook.api.onsched.docs import errors
+from slotbook.api.onsched.openapi import errors
 from slotbook.api.onsched.views import OAuthError, TokenViewModel
 from slotbook.domain.errors import AuthenticationRequired, NotFound
 from slotbook.services.access import issue_token
