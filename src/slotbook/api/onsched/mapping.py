@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from slotbook.api.kit.errors import BadInput
+from slotbook.api.kit.questions import answers_by_question
 from slotbook.api.onsched.schemas import BookingFieldItem, parse_birth_date
 from slotbook.domain.availability import Opening
 from slotbook.domain.model import (
@@ -14,7 +15,6 @@ from slotbook.domain.model import (
     Branch,
     Catalog,
     Customer,
-    InformationQuestion,
     Resource,
     Service,
     Status,
@@ -205,23 +205,11 @@ def answers_of(
     A field's ``name`` is the id of one of the services' information questions (its catalog
     id, or its digit id or GUID); a blank ``value`` answers nothing.
     """
-    questions: dict[str, InformationQuestion] = {}
-    for asked in (q for s in services for q in s.information_questions):
-        for name in (asked.key, asked.ids.digits, asked.ids.uuid.lower()):
-            questions.setdefault(name, asked)
-    answers: dict[str, str] = {}
-    seen: set[str] = set()
-    for index, item in enumerate(fields or ()):
-        where = f"appointmentBookingFields[{index}].name"
-        question = questions.get(item.name, questions.get(item.name.lower()))
-        if question is None:
-            raise BadInput(f"{where}: {item.name[:40]!r} is not a question of this service")
-        if question.key in seen:
-            raise BadInput(f"{where}: question {item.name[:40]!r} is answered twice")
-        seen.add(question.key)
-        if item.value:
-            answers[question.key] = item.value
-    return answers
+    return answers_by_question(
+        services,
+        [(item.name, item.value) for item in fields or ()],
+        lambda index: f"appointmentBookingFields[{index}].name",
+    )
 
 
 def birth_date_of(fields: Sequence[BookingFieldItem] | None, today: date) -> date | None:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.parsers import check_instant, parse_date, parse_int
+from slotbook.api.kit.questions import answers_by_question
 from slotbook.api.qmatic.deps import Caller
 from slotbook.api.qmatic.mapping import selection_of, timeslot_json
 from slotbook.api.qmatic.schemas import (
@@ -252,20 +253,11 @@ def check_birth_date(app: Slotbook, fields: CustomerFields, prefix: str) -> None
 
 def answers_of(services: Sequence[Service], given: Sequence[AnswerIn]) -> dict[str, str]:
     """Answers by question id; unknown questions and duplicates: 400."""
-    questions = [q for s in services for q in s.information_questions]
-    by_guid = {q.ids.uuid.lower(): q for q in questions}
-    by_key = {q.key: q for q in questions}
-    answers: dict[str, str] = {}
-    for index, item in enumerate(given):
-        question = by_guid.get(item.id.lower()) or by_key.get(item.id)
-        if question is None:
-            raise BadInput(f"informationQuestions[{index}].id: no such question for this service")
-        if question.key in answers:
-            raise BadInput(f"informationQuestions[{index}].id: this question is answered twice")
-        text = (item.answer or "").strip()
-        if text:
-            answers[question.key] = text
-    return answers
+    return answers_by_question(
+        services,
+        [(item.id, item.answer) for item in given],
+        lambda index: f"informationQuestions[{index}].id",
+    )
 
 
 # --- appointments ----------------------------------------------------------------------------
