@@ -68,7 +68,10 @@ def test_an_administrator_manages_the_tenants_keys(client: TestClient) -> None:
     assert client.get(f"{ORCHESTRA}/branches", headers={"X-API-KEY": key}).status_code == 401
     assert client.delete(f"/api/v1/keys/{mine['id']}", headers=ADMIN).status_code == 404
     assert client.get("/api/v1/keys", headers=DESK).status_code == 403
-    assert client.get("/api/v1/keys").status_code == 401
+    anonymous = client.get("/api/v1/keys")
+    assert anonymous.status_code == 401
+    assert anonymous.json()["detail"] == "An API key is required"
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_the_audit_log_records_writes_and_refusals_with_who_did_them(client: TestClient) -> None:

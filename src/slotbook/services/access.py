@@ -87,7 +87,9 @@ def identify(
             if tenant_from_credential and owner is not None:
                 tenant_key = owner[1]
             elif not first_by_default:
-                raise AuthenticationRequired("Invalid API key")
+                raise AuthenticationRequired(
+                    "Invalid API key" if credential else "An API key is required"
+                )
             else:
                 keys = uow.catalogs.tenant_keys()
                 if not keys:
