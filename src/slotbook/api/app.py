@@ -57,6 +57,7 @@ def create_app(
     from slotbook.api.orchestra import routes as orchestra_api
     from slotbook.api.qmatic import errors as qmatic_errors
     from slotbook.api.qmatic import routes as qmatic_api
+    from slotbook.web.routes import create_web_app, index_page
 
     keeper = Housekeeper(slotbook) if housekeeping else None
 
@@ -81,8 +82,11 @@ def create_app(
     app.state.slotbook = slotbook
 
     @app.get("/", include_in_schema=False)
-    def index() -> JSON:
-        return JSON({"name": "Slotbook", "version": __version__, "surfaces": SURFACES})
+    def index(request: Request) -> Response:
+        """The tenants' booking pages (straight to the only one); JSON for API clients."""
+        if "text/html" not in request.headers.get("accept", ""):
+            return JSON({"name": "Slotbook", "version": __version__, "surfaces": SURFACES})
+        return index_page(slotbook, request)
 
     @app.get("/health", include_in_schema=False)
     def health() -> JSON:
@@ -102,6 +106,7 @@ def create_app(
     app.mount(SURFACES["appointedd"], appointedd_api.create_surface(slotbook))
     app.mount(SURFACES["native"], native_api.create_surface(slotbook))
     app.mount(ASSETS_PATH, assets())
+    app.mount("/book", create_web_app(slotbook))
     # Each prefix's error format (with its codes for an unknown path and for malformed input),
     # for paths no route matches and for the idempotency layer.
     renderers: list[tuple[str, ErrorRenderer, str, str]] = [

@@ -103,6 +103,7 @@ def service_of(row: Mapping[str, Any]) -> Service:
         public_id=row["public_id"],
         name=Localized.of(data["name"]),
         description=Localized.of(data.get("description")),
+        what_to_bring=Localized.of(data.get("what_to_bring")),
         index=data["index"] if data.get("index") is not None else row["position"],
         duration=data["duration"],
         additional_customer_duration=data.get("additional_customer_duration", 0),

@@ -123,6 +123,7 @@ class ServiceIn(_Strict):
     public_id: PublicId | None = None
     name: LocalizedText
     description: LocalizedLongText | None = None
+    what_to_bring: LocalizedLongText | None = None
     index: int | None = None
     duration: Minutes
     additional_customer_duration: FreeMinutes = 0

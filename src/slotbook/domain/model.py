@@ -164,6 +164,7 @@ class Service:
     resource_keys: tuple[str, ...] | None
     ids: ExternalIds
     description: Localized = Localized()
+    what_to_bring: Localized = Localized()
     index: int = 0
     additional_customer_duration: int = 0
     slot_step: int | None = None

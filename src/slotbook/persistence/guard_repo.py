@@ -9,7 +9,7 @@ from sqlalchemy import Connection, RowMapping, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from slotbook.persistence.tables import audit_log, idempotency_keys, rate_windows
+from slotbook.persistence.tables import audit_log, idempotency_keys, rate_windows, server_secrets
 from slotbook.services.ports import AuditEntry, StoredResponse
 
 
@@ -170,3 +170,28 @@ class SqlAuditRepository:
             )
             for row in rows
         ]
+
+
+class SqlSecretRepository:
+    """Secrets the server makes once for itself."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def get(self, name: str) -> str | None:
+        """A secret by name."""
+        found = self._db.execute(
+            select(server_secrets.c.value).where(server_secrets.c.name == name)
+        ).scalar_one_or_none()
+        return None if found is None else str(found)
+
+    def add(self, name: str, value: str, now: datetime) -> bool:
+        """Store a new secret; False when another process stored one under that name first."""
+        try:
+            with self._db.begin_nested():
+                self._db.execute(
+                    server_secrets.insert().values(name=name, value=value, created=now)
+                )
+        except IntegrityError:
+            return False
+        return True

@@ -307,3 +307,13 @@ audit_log = Table(
     Column("detail", String(500)),
     Index(None, "tenant_pk", "at"),
 )
+
+# Secrets the server makes for itself once and every process shares, e.g. the key that signs
+# the booking page's links (a manage link in an e-mail must outlive a restart).
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created", UTCDateTime(), nullable=False),
+)

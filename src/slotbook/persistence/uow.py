@@ -16,6 +16,7 @@ from slotbook.persistence.guard_repo import (
     SqlAuditRepository,
     SqlIdempotencyRepository,
     SqlLimitRepository,
+    SqlSecretRepository,
 )
 from slotbook.persistence.key_repo import SqlKeyRepository
 from slotbook.services.ports import TransientConflict
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     limits: SqlLimitRepository
     idempotency: SqlIdempotencyRepository
     audit: SqlAuditRepository
+    secrets: SqlSecretRepository
 
     def __init__(self, engine: Engine, *, write: bool) -> None:
         self._engine = engine
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.limits = SqlLimitRepository(connection)
         self.idempotency = SqlIdempotencyRepository(connection)
         self.audit = SqlAuditRepository(connection)
+        self.secrets = SqlSecretRepository(connection)
         return self
 
     def __exit__(

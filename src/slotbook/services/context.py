@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,7 +78,23 @@ class Slotbook:
     uows: UnitOfWorkFactory
     clock: Clock = field(default_factory=SystemClock)
     catalogs: CatalogCache = field(default_factory=CatalogCache)
+    _secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
         """Current instant from the injected clock."""
         return self.clock.now()
+
+    def secret(self, name: str) -> str:
+        """A server secret shared by every process: made once, kept in the database."""
+        found = self._secrets.get(name)
+        if found is None:
+            with self.uows(write=True) as uow:
+                found = uow.secrets.get(name)
+                if found is None:
+                    made = secrets.token_urlsafe(48)
+                    found = made if uow.secrets.add(name, made, self.now()) else None
+                    found = found or uow.secrets.get(name)
+                uow.commit()
+            assert found is not None
+            self._secrets[name] = found
+        return found

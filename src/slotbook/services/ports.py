@@ -423,6 +423,18 @@ class AuditRepository(Protocol):
         ...
 
 
+class SecretRepository(Protocol):
+    """Secrets the server makes once for itself."""
+
+    def get(self, name: str) -> str | None:
+        """A secret by name."""
+        ...
+
+    def add(self, name: str, value: str, now: datetime) -> bool:
+        """Store a new secret; False when one by that name exists already."""
+        ...
+
+
 class TransientConflict(Exception):
     """The database gave up on a transaction that may succeed if run again (deadlock victim,
     serialisation failure). Units of work raise it; use cases retry."""
@@ -464,6 +476,11 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditRepository:
         """The audit log."""
+        ...
+
+    @property
+    def secrets(self) -> SecretRepository:
+        """The server's own secrets."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -109,6 +109,8 @@ def declared_routes(app: FastAPI | ASGIApp, prefix: str = "") -> Iterator[Declar
     for context in iter_route_contexts(getattr(app, "routes", [])):
         route = context.original_route
         if isinstance(route, Mount):
+            if getattr(route.app, "openapi_url", "") is None:
+                continue  # a mounted app with no API document (the booking page) has no API
             yield from declared_routes(route.app, prefix + route.path)
         elif isinstance(route, APIRoute) and context.include_in_schema:
             needs = _needs_of(context.dependant)

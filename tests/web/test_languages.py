@@ -1,0 +1,35 @@
+"""Every sentence of the booking page exists in Dutch."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from slotbook.web.i18n import Texts
+
+WEB = Path(__file__).parents[2] / "src" / "slotbook" / "web"
+
+
+def _message_ids() -> set[str]:
+    found: set[str] = set()
+    for template in (WEB / "templates").glob("*.html"):
+        found |= set(re.findall(r"""_\(\s*["']((?:[^"'\\]|\\.)*)["']""", template.read_text()))
+    code = (WEB / "routes.py").read_text() + (WEB / "calendar_file.py").read_text()
+    found |= set(re.findall(r'texts\(\s*"((?:[^"\\]|\\.)*)"', code))
+    for constant in re.findall(r'^[A-Z_]+ = \(?\s*((?:"[^"]*"\s*)+)\)?$', code, re.M):
+        found.add("".join(re.findall(r'"([^"]*)"', constant)))
+    return found
+
+
+def test_every_message_of_the_page_has_a_dutch_translation() -> None:
+    ids = _message_ids()
+    assert len(ids) > 80
+    dutch = Texts("nl")
+    missing = sorted(i for i in ids if dutch(i) == i)
+    assert missing == []
+
+
+def test_placeholders_survive_translation() -> None:
+    dutch = Texts("nl")
+    for message in _message_ids():
+        assert set(re.findall(r"\{\w+\}", dutch(message))) == set(re.findall(r"\{\w+\}", message))
