@@ -172,6 +172,40 @@ def test_the_manage_link_shows_and_cancels_the_appointment(citizen: Citizen) -> 
     assert citizen.get(forged).status_code == 404
 
 
+def test_the_manage_link_moves_the_appointment_to_another_time(
+    make_client: Callable[[dict[str, Any]], TestClient],
+) -> None:
+    catalog = demo()
+    catalog["tenants"][0]["services"][0]["resources"] = ["desk-1", "south-desk-1"]
+    citizen = Citizen(make_client(catalog))  # one passport desk at the north office
+    booked_at = starts(citizen.first_day(PASSPORT))[0]
+    done = citizen.book(PASSPORT)
+    manage_path = done.replace("/done/", "/manage/")
+    before = citizen.get(manage_path)
+    old_time = re.search(r"<dt>Time</dt><dd>([^<]+)</dd>", before.text)
+    move = citizen.get(manage_path + "/move")
+    assert move.status_code == 303
+    calendar = citizen.get(move.headers["location"])
+    assert calendar.status_code == 200  # no screening questions again
+    day = citizen.get(links(calendar, r"/day\?.*move=")[0])
+    assert booked_at not in starts(day)  # its own time is taken (by itself)
+    later = starts(day)[5]
+    held = citizen.hold(day, later)
+    assert held.status_code == 303 and "/move/" in held.headers["location"]
+    check = citizen.get(held.headers["location"])
+    assert "Move your appointment" in check.text and "New time" in check.text
+    moved = citizen.client.post(held.headers["location"], data={"csrf": csrf(check)})
+    assert moved.status_code == 303
+    after = citizen.get(moved.headers["location"])
+    assert "Your appointment is moved" in after.text
+    new_time = re.search(r"<dt>Time</dt><dd>([^<]+)</dd>", after.text)
+    assert old_time is not None and new_time is not None
+    assert old_time.group(1) != new_time.group(1)
+    # The old time is free again, the new one taken.
+    again = starts(citizen.get(links(calendar, r"/day\?")[0]))
+    assert later not in again and booked_at in again
+
+
 def test_forms_without_the_browsers_csrf_token_are_refused(citizen: Citizen) -> None:
     day = citizen.first_day(PASSPORT)
     other = TestClient(citizen.client.app, follow_redirects=False)

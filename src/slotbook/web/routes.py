@@ -309,6 +309,31 @@ def _form_view(catalog: Catalog, held: Appointment, texts: Texts) -> dict[str, A
     }
 
 
+def _booked(request: Request, catalog: Catalog, token: str) -> Appointment:
+    """The appointment a manage token names, while it can still be changed."""
+    public_id = unsign(_slotbook(request), MANAGE, token)
+    if public_id is None:
+        raise NotFound("appointment", None)
+    found = queries.get_appointment(_slotbook(request), catalog, ("public_id", public_id))
+    texts = _texts(request)
+    if found.status is not Status.CONFIRMED or found.end <= _slotbook(request).now():
+        raise PageProblem(
+            410,
+            texts("This link no longer works"),
+            texts("The appointment was cancelled or has taken place."),
+            back=f"/book/{catalog.key}/",
+        )
+    return found
+
+
+def _moving(request: Request, catalog: Catalog, token: str | None) -> str | None:
+    """The manage token of the appointment being moved, when the flow is a move."""
+    if not token:
+        return None
+    _booked(request, catalog, token)
+    return token
+
+
 # --- the pages ------------------------------------------------------------------------------
 
 
@@ -371,11 +396,12 @@ def _pages(app: FastAPI) -> None:
             raise
         except InvalidRequest:
             return RedirectResponse(_link(f"/book/{tenant}/options", params), status_code=303)
+        moving = _moving(request, catalog, request.query_params.get("move"))
         refused = flow.screening_refusal(
             choice.services,
             {k[7:]: v for k, v in request.query_params.items() if k.startswith("screen_")},
         )
-        if refused is not None:
+        if refused is not None and moving is None:
             raise PageProblem(
                 403,
                 texts("You cannot book this appointment yet"),
@@ -392,6 +418,7 @@ def _pages(app: FastAPI) -> None:
         carried = {
             **choice.params(),
             **{k: v for k, v in request.query_params.items() if k.startswith("screen_")},
+            **({"move": moving} if moving else {}),
         }
         return _render(
             request,
@@ -406,7 +433,8 @@ def _pages(app: FastAPI) -> None:
     @app.get("/{tenant}/day")
     def day(request: Request, tenant: str) -> Response:
         """The free times of a day."""
-        return _day(request, tenant, _query_params(request), request.query_params.get("date", ""))
+        params = {**_query_params(request), "move": request.query_params.get("move")}
+        return _day(request, tenant, params, request.query_params.get("date", ""))
 
     def _day(
         request: Request,
@@ -425,6 +453,7 @@ def _pages(app: FastAPI) -> None:
             raise NotFound("date", None) from None
         times = flow.times_of(_slotbook(request), catalog, choice, shown)
         zone = choice.branch.zone
+        moving = _moving(request, catalog, params.get("move"))
         return _render(
             request,
             "day.html",
@@ -435,7 +464,8 @@ def _pages(app: FastAPI) -> None:
             day_label=texts.day(shown),
             times=[(t, texts.clock(t.start, zone)) for t in times],
             taken=taken,
-            carried=choice.params(),
+            carried={**choice.params(), **({"move": moving} if moving else {})},
+            moving=moving,
             link=_link,
         )
 
@@ -445,8 +475,9 @@ def _pages(app: FastAPI) -> None:
         form = await request.form()
         _check_csrf(request, form)
         catalog = _catalog(request, tenant)
-        params = _form_params(form)
+        params = {**_form_params(form), "move": str(form.get("move") or "") or None}
         choice = _choice(request, catalog, params)
+        moving = _moving(request, catalog, params["move"])
         try:
             start = datetime.fromisoformat(str(form.get("start") or "")).astimezone(UTC)
         except ValueError:
@@ -467,6 +498,8 @@ def _pages(app: FastAPI) -> None:
             # Someone was quicker: say so, and offer the day's other times.
             return _day(request, tenant, params, day_text, taken=True, status=409)
         token = sign(_slotbook(request), HOLD, held.public_id)
+        if moving is not None:
+            return RedirectResponse(f"/book/{tenant}/manage/{moving}/move/{token}", status_code=303)
         return RedirectResponse(f"/book/{tenant}/details/{token}", status_code=303)
 
     @app.get("/{tenant}/details/{token}")
@@ -593,23 +626,11 @@ def _pages(app: FastAPI) -> None:
                 "people": str(held.people),
                 "date": held.start.astimezone(branch.zone).date().isoformat(),
             }
+            moving = _moving(request, catalog, str(form.get("move") or "") or None)
+            if moving is not None:
+                params["move"] = moving
             back = _link(f"/book/{tenant}/day", params)
         return RedirectResponse(back, status_code=303)
-
-    def _booked(request: Request, catalog: Catalog, token: str) -> Appointment:
-        public_id = unsign(_slotbook(request), MANAGE, token)
-        if public_id is None:
-            raise NotFound("appointment", None)
-        found = queries.get_appointment(_slotbook(request), catalog, ("public_id", public_id))
-        texts = _texts(request)
-        if found.status is not Status.CONFIRMED or found.end <= _slotbook(request).now():
-            raise PageProblem(
-                410,
-                texts("This link no longer works"),
-                texts("The appointment was cancelled or has taken place."),
-                back=f"/book/{catalog.key}/",
-            )
-        return found
 
     @app.get("/{tenant}/done/{token}")
     def done(request: Request, tenant: str, token: str) -> Response:
@@ -655,8 +676,66 @@ def _pages(app: FastAPI) -> None:
             tenant=catalog,
             token=token,
             asking=False,
+            moved=request.query_params.get("moved") == "1",
             view=_appointment_view(catalog, booked, _texts(request)),
         )
+
+    @app.get("/{tenant}/manage/{token}/move")
+    def move_start(request: Request, tenant: str, token: str) -> Response:
+        """Choose another time: the same calendar, for the same services and people."""
+        catalog = _catalog(request, tenant)
+        booked = _booked(request, catalog, token)
+        params = {
+            "service": list(booked.service_keys),
+            "branch": booked.branch_key,
+            "people": str(booked.people),
+            "move": token,
+        }
+        return RedirectResponse(_link(f"/book/{tenant}/calendar", params), status_code=303)
+
+    @app.get("/{tenant}/manage/{token}/move/{hold}")
+    def move_check(request: Request, tenant: str, token: str, hold: str) -> Response:
+        """The old time and the new (held) one, before the move is made."""
+        catalog = _catalog(request, tenant)
+        texts = _texts(request)
+        booked = _booked(request, catalog, token)
+        held = _held(request, catalog, hold)
+        return _render(
+            request,
+            "move.html",
+            tenant=catalog,
+            token=token,
+            hold=hold,
+            view=_appointment_view(catalog, booked, texts),
+            new=_appointment_view(catalog, held, texts),
+            **_form_view(catalog, held, texts),
+        )
+
+    @app.post("/{tenant}/manage/{token}/move/{hold}")
+    async def move_make(request: Request, tenant: str, token: str, hold: str) -> Response:
+        """Move the appointment into the held time; the old time is free at once."""
+        form = await request.form()
+        _check_csrf(request, form)
+        catalog = _catalog(request, tenant)
+        booked = _booked(request, catalog, token)
+        held = _held(request, catalog, hold)
+        try:
+            changes.reschedule_to_hold(
+                _slotbook(request),
+                catalog,
+                ref=("public_id", booked.public_id),
+                hold=("public_id", held.public_id),
+                actor=_actor(request),
+            )
+        except NotHeld:
+            texts = _texts(request)
+            raise PageProblem(
+                410,
+                texts("Your time is no longer held"),
+                texts(HOLD_LOST),
+                back=f"/book/{tenant}/manage/{token}",
+            ) from None
+        return RedirectResponse(f"/book/{tenant}/manage/{token}?moved=1", status_code=303)
 
     @app.post("/{tenant}/manage/{token}/cancel")
     async def cancel(request: Request, tenant: str, token: str) -> Response:
