@@ -234,3 +234,46 @@ def test_the_front_page_lists_the_tenants_pages(citizen: Citizen) -> None:
     assert front.status_code == 200
     assert links(front, r"^/book/acme/$") and links(front, r"^/book/harbour-clinic/$")
     assert citizen.client.get("/").json()["name"] == "Slotbook"  # API clients get JSON
+
+
+def test_a_tenant_brands_its_page_and_names_who_may_embed_it(
+    make_client: Callable[[dict[str, Any]], TestClient],
+) -> None:
+    catalog = demo()
+    catalog["tenants"][0]["booking_page"] = {
+        "name": "Gemeente Acme",
+        "logo_url": "https://static.acme.example/logo.svg",
+        "primary_colour": "#00556e",
+        "frame_ancestors": ["https://www.acme.example"],
+    }
+    citizen = Citizen(make_client(catalog))
+    page = citizen.get("")
+    assert (
+        "Gemeente Acme" in page.text and 'src="https://static.acme.example/logo.svg"' in page.text
+    )
+    policy = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors https://www.acme.example" in policy
+    assert "img-src 'self' https://static.acme.example;" in policy
+    assert "X-Frame-Options" not in page.headers
+    brand = citizen.get("brand.css")
+    assert brand.headers["content-type"].startswith("text/css") and "#00556e" in brand.text
+
+
+def test_a_colour_without_enough_contrast_is_refused_by_the_catalog() -> None:
+    from slotbook.catalog.loader import contrast_ratio, validate_catalog
+    from slotbook.domain.errors import CatalogError
+
+    assert round(contrast_ratio("#000000", "#ffffff"), 1) == 21.0
+    catalog = demo()
+    catalog["tenants"][0]["booking_page"] = {"primary_colour": "#7fb2ff"}
+    with pytest.raises(CatalogError) as refused:
+        validate_catalog(catalog)
+    assert "booking_page.primary_colour: #7fb2ff on white has a contrast of" in str(refused.value)
+
+
+def test_a_page_weighs_less_than_60_kb(citizen: Citizen) -> None:
+    for path in ("", "options?service=passport", "calendar?" + PASSPORT):
+        page = citizen.get(path)
+        assets = [citizen.get("/book/static/slotbook.css"), citizen.get("/book/static/slotbook.js")]
+        weight = len(page.content) + sum(len(a.content) for a in assets)
+        assert weight < 60_000, (path, weight)

@@ -242,7 +242,29 @@ def _check_hours(problems: list[str], place: str, hours: Hours) -> None:
             problems.append(f"{place}.hours.{day}: opening ranges overlap")
 
 
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
+    colour = tenant.booking_page.primary_colour
+    # The page writes white on the colour (header, buttons) and the colour on white (links).
+    if colour is not None and (ratio := contrast_ratio(colour, "#ffffff")) < MIN_CONTRAST:
+        problems.append(
+            f"{place}.booking_page.primary_colour: {colour} on white has a contrast of "
+            f"{ratio:.2f}:1; the page needs at least {MIN_CONTRAST}:1 (choose a darker colour)"
+        )
     _duplicates(problems, f"{place}.branches", (b.id for b in tenant.branches))
     resources: dict[str, str] = {}
     all_resources: list[ResourceIn] = []

@@ -184,6 +184,19 @@ class ApiKeyIn(_Strict):
         return "staff" if self.internal else "booking"
 
 
+HttpsUrl = Annotated[str, StringConstraints(max_length=500, pattern=r"^https://[^\s\"'<>]+$")]
+Origin = Annotated[str, StringConstraints(max_length=200, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?$")]
+
+
+class BookingPageIn(_Strict):
+    """How the tenant's booking page looks and where it may be embedded."""
+
+    name: Text | None = None
+    logo_url: HttpsUrl | None = None
+    primary_colour: Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")] | None = None
+    frame_ancestors: list[Origin] = Field(default_factory=list, max_length=20)
+
+
 class TenantIn(_Strict):
     """An organisation with its own branches, services, customers and keys."""
 
@@ -199,6 +212,7 @@ class TenantIn(_Strict):
     max_live_holds_per_client: Annotated[int, Field(ge=1, le=10_000)] | None = 5
     writes_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] | None = 30
     retention_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
+    booking_page: BookingPageIn = BookingPageIn()
     branches: list[BranchIn] = Field(default_factory=list)
     services: list[ServiceIn] = Field(default_factory=list)
     service_groups: list[ServiceGroupIn] = Field(default_factory=list)

@@ -230,6 +230,16 @@ class ServiceGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class PageSettings:
+    """The booking page's look (name, logo, colour) and who may embed it in a frame."""
+
+    name: str | None = None
+    logo_url: str | None = None
+    primary_colour: str | None = None
+    frame_ancestors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TenantSettings:
     """Per-tenant booking rules."""
 
@@ -240,6 +250,7 @@ class TenantSettings:
     max_live_holds_per_client: int | None = 5
     writes_per_minute: int | None = 30
     retention_days: int | None = None
+    page: PageSettings = PageSettings()
 
     def hold_ttl(self, surface_default: int = 600) -> timedelta:
         """How long a hold lasts: the catalog's value, else the calling surface's default."""

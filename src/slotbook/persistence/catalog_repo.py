@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Table, select, update
 
 from slotbook.catalog.convert import branch_of, group_of, resource_of, service_of
 from slotbook.catalog.schema import TenantIn
-from slotbook.domain.model import Catalog, TenantSettings
+from slotbook.domain.model import Catalog, PageSettings, TenantSettings
 from slotbook.persistence.ids import new_id_columns, new_public_id
 from slotbook.persistence.tables import branches, resources, service_groups, services, tenants
 
@@ -66,6 +66,7 @@ class SqlCatalogRepository:
                 max_live_holds_per_client=settings.get("max_live_holds_per_client", 5),
                 writes_per_minute=settings.get("writes_per_minute", 30),
                 retention_days=settings.get("retention_days"),
+                page=_page_of(settings.get("booking_page") or {}),
             ),
             branches=branch_list,
             services=tuple(service_of(r) for r in self._rows(services, pk)),
@@ -99,6 +100,7 @@ class SqlCatalogRepository:
             "max_live_holds_per_client": tenant.max_live_holds_per_client,
             "writes_per_minute": tenant.writes_per_minute,
             "retention_days": tenant.retention_days,
+            "booking_page": tenant.booking_page.model_dump(mode="json"),
             "combinations": tenant.combinations,
         }
         existing = self._db.execute(
@@ -218,3 +220,12 @@ class SqlCatalogRepository:
         others = [k for k in self.tenant_keys() if k not in first]
         for position, key in enumerate([*first, *others]):
             self._db.execute(update(tenants).where(tenants.c.key == key).values(position=position))
+
+
+def _page_of(data: dict[str, Any]) -> PageSettings:
+    return PageSettings(
+        name=data.get("name"),
+        logo_url=data.get("logo_url"),
+        primary_colour=data.get("primary_colour"),
+        frame_ancestors=tuple(data.get("frame_ancestors") or ()),
+    )

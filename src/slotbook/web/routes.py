@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -32,7 +32,7 @@ from slotbook.domain.errors import (
     TooManyRequests,
     WrongState,
 )
-from slotbook.domain.model import Appointment, Catalog, CustomerDetails, Status
+from slotbook.domain.model import Appointment, Catalog, CustomerDetails, PageSettings, Status
 from slotbook.services import changes, queries
 from slotbook.services.actor import Actor, Scope
 from slotbook.services.booking import BookingDetails, confirm, place
@@ -148,7 +148,24 @@ def _texts(request: Request) -> Texts:
 def _catalog(request: Request, tenant: str) -> Catalog:
     catalog = tenant_catalog(_slotbook(request), tenant)
     request.state.default_language = catalog.settings.default_locale
+    request.state.page = catalog.settings.page
     return catalog
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _protected(request: Request, response: Response) -> Response:
+    """``secure`` with the tenant's own framing and logo rules."""
+    page = getattr(request.state, "page", None) or PageSettings()
+    return secure(
+        request,
+        response,
+        frame_ancestors=page.frame_ancestors,
+        images=[_origin(page.logo_url)] if page.logo_url else [],
+    )
 
 
 def _actor(request: Request) -> Actor:
@@ -175,6 +192,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
         languages=NAMES,
         switch=switch,
         csrf=csrf_token(request),
+        page=getattr(request.state, "page", None) or PageSettings(),
         **context,
     )
     response = HTMLResponse(html, status_code=status)
@@ -186,7 +204,7 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
             path="/book",
             secure=request.url.scheme == "https",
         )
-    return secure(request, response)
+    return _protected(request, response)
 
 
 def _choice(request: Request, catalog: Catalog, params: Mapping[str, Any]) -> flow.Choice:
@@ -354,6 +372,14 @@ def _pages(app: FastAPI) -> None:
             services=services,
             branches=catalog.active_branches(),
         )
+
+    @app.get("/{tenant}/brand.css")
+    def brand(request: Request, tenant: str) -> Response:
+        """The tenant's colour, as a style sheet (the page allows no inline styles)."""
+        catalog = _catalog(request, tenant)
+        colour = catalog.settings.page.primary_colour or "#1d4f91"
+        body = f":root {{ --brand: {colour}; }}\n"
+        return Response(body, media_type="text/css", headers={"Cache-Control": "max-age=300"})
 
     @app.get("/{tenant}/options")
     def options(request: Request, tenant: str) -> Response:
@@ -656,7 +682,7 @@ def _pages(app: FastAPI) -> None:
             _texts(request),
             manage_url=str(request.url_for("manage", tenant=tenant, token=token)),
         )
-        return secure(
+        return _protected(
             request,
             Response(
                 body,
