@@ -67,6 +67,7 @@ def secure(
     pictures = " ".join(["'self'", *images])
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {pictures}; "
+        "connect-src 'self'; "
         f"form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
