@@ -277,3 +277,15 @@ def test_a_page_weighs_less_than_60_kb(citizen: Citizen) -> None:
         assets = [citizen.get("/book/static/slotbook.css"), citizen.get("/book/static/slotbook.js")]
         weight = len(page.content) + sum(len(a.content) for a in assets)
         assert weight < 60_000, (path, weight)
+
+
+def test_the_page_has_the_apis_abuse_limits(
+    make_client: Callable[[dict[str, Any]], TestClient],
+) -> None:
+    catalog = demo()
+    catalog["tenants"][0].update(max_live_holds_per_client=2, writes_per_minute=100)
+    citizen = Citizen(make_client(catalog))
+    day = citizen.first_day(PASSPORT)
+    assert [citizen.hold(day, t).status_code for t in starts(day)[:3]] == [303, 303, 429]
+    refused = citizen.hold(day, starts(day)[3])
+    assert "too many times at once" in refused.text and int(refused.headers["Retry-After"]) > 0

@@ -34,6 +34,7 @@ from slotbook.domain.errors import (
 )
 from slotbook.domain.model import Appointment, Catalog, CustomerDetails, PageSettings, Status
 from slotbook.services import changes, queries
+from slotbook.services.access import Access, count_write
 from slotbook.services.actor import Actor, Scope
 from slotbook.services.booking import BookingDetails, confirm, place
 from slotbook.services.catalog import tenant_catalog, tenant_keys
@@ -166,6 +167,11 @@ def _protected(request: Request, response: Response) -> Response:
         frame_ancestors=page.frame_ancestors,
         images=[_origin(page.logo_url)] if page.logo_url else [],
     )
+
+
+def _count_write(request: Request, catalog: Catalog) -> None:
+    """A form that changes something counts against the visitor's writes per minute."""
+    count_write(_slotbook(request), Access(catalog, _actor(request)))
 
 
 def _actor(request: Request) -> Actor:
@@ -501,6 +507,7 @@ def _pages(app: FastAPI) -> None:
         form = await request.form()
         _check_csrf(request, form)
         catalog = _catalog(request, tenant)
+        _count_write(request, catalog)
         params = {**_form_params(form), "move": str(form.get("move") or "") or None}
         choice = _choice(request, catalog, params)
         moving = _moving(request, catalog, params["move"])
@@ -552,6 +559,7 @@ def _pages(app: FastAPI) -> None:
         form = await request.form()
         _check_csrf(request, form)
         catalog = _catalog(request, tenant)
+        _count_write(request, catalog)
         held = _held(request, catalog, token)
         texts = _texts(request)
         services = [catalog.service(k, include_retired=True) for k in held.service_keys]
@@ -580,6 +588,7 @@ def _pages(app: FastAPI) -> None:
         form = await request.form()
         _check_csrf(request, form)
         catalog = _catalog(request, tenant)
+        _count_write(request, catalog)
         held = _held(request, catalog, token)
         texts = _texts(request)
         services = [catalog.service(k, include_retired=True) for k in held.service_keys]
@@ -633,6 +642,7 @@ def _pages(app: FastAPI) -> None:
         form = await request.form()
         _check_csrf(request, form)
         catalog = _catalog(request, tenant)
+        _count_write(request, catalog)
         public_id = unsign(_slotbook(request), HOLD, token)
         back = f"/book/{tenant}/"
         if public_id is not None:
@@ -743,6 +753,7 @@ def _pages(app: FastAPI) -> None:
         form = await request.form()
         _check_csrf(request, form)
         catalog = _catalog(request, tenant)
+        _count_write(request, catalog)
         booked = _booked(request, catalog, token)
         held = _held(request, catalog, hold)
         try:
@@ -769,6 +780,7 @@ def _pages(app: FastAPI) -> None:
         form = await request.form()
         _check_csrf(request, form)
         catalog = _catalog(request, tenant)
+        _count_write(request, catalog)
         booked = _booked(request, catalog, token)
         texts = _texts(request)
         if form.get("sure") != "yes":
