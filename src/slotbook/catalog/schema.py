@@ -185,7 +185,9 @@ class ApiKeyIn(_Strict):
 
 
 HttpsUrl = Annotated[str, StringConstraints(max_length=500, pattern=r"^https://[^\s\"'<>]+$")]
-Origin = Annotated[str, StringConstraints(max_length=200, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?$")]
+Origin = Annotated[
+    str, StringConstraints(max_length=200, pattern=r"^https://[A-Za-z0-9.-]+(:[0-9]+)?$")
+]
 
 
 class BookingPageIn(_Strict):
