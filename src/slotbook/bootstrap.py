@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from slotbook.api.app import create_app
 from slotbook.api.kit.logs import configure_logging
 from slotbook.config import Settings
+from slotbook.notifications.worker import worker_settings
 from slotbook.persistence.database import create_db_engine, migrate
 from slotbook.persistence.uow import SqlUnitOfWorkFactory
 from slotbook.services.context import Slotbook, SystemClock
@@ -37,4 +38,5 @@ def app_from_env() -> FastAPI:
         trusted_proxies=settings.trusted_proxies,
         housekeeping=True,
         access_log=True,
+        delivery=worker_settings(settings) if settings.worker else None,
     )

@@ -1,5 +1,5 @@
-"""Command line: ``slotbook serve | demo | migrate | catalog | keys | customers | retention |
-audit``. Thin: parse, then call."""
+"""Command line: ``slotbook serve | demo | worker | deliveries | migrate | catalog | keys |
+customers | retention | audit``. Thin: parse, then call."""
 
 from __future__ import annotations
 
@@ -13,12 +13,20 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 
 from slotbook.catalog.loader import read_catalog_file
-from slotbook.config import DATABASE_ENV, InvalidSetting, Settings, merged
+from slotbook.config import (
+    DATABASE_ENV,
+    DEFAULT_PUBLIC_URL,
+    PUBLIC_URL_ENV,
+    InvalidSetting,
+    Settings,
+    merged,
+)
 from slotbook.domain.errors import CatalogError, DomainError
 from slotbook.persistence.database import UnsupportedDatabase, default_database_url
 
 DEMO_FILE = "slotbook-demo.sqlite3"
 DEMO_DATABASE = f"sqlite:///{DEMO_FILE}"
+DEMO_MAIL_FOLDER = "slotbook-demo-mail"
 SCOPES = ("booking", "staff", "admin")
 
 
@@ -50,6 +58,51 @@ def _server_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _delivery_args(parser: argparse.ArgumentParser, *, in_server: bool = True) -> None:
+    parser.add_argument(
+        "--smtp-url",
+        metavar="URL",
+        help="mail server: smtp://user:password@host:port (STARTTLS when offered) or "
+        "smtps://… (also SLOTBOOK_SMTP_URL)",
+    )
+    parser.add_argument(
+        "--mail-folder",
+        metavar="DIR",
+        help="without a mail server, write each mail as an .eml file here "
+        "(also SLOTBOOK_MAIL_FOLDER)",
+    )
+    parser.add_argument(
+        "--mail-from",
+        metavar="ADDRESS",
+        help="sender for tenants without notifications.from (also SLOTBOOK_MAIL_FROM)",
+    )
+    parser.add_argument(
+        "--mail-templates",
+        metavar="DIR",
+        help="per-tenant mail templates: DIR/<tenant>/mail.txt, mail.html "
+        "(also SLOTBOOK_MAIL_TEMPLATES)",
+    )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="where citizens reach this server, for the links in mails "
+        "(default http://127.0.0.1:8000; also SLOTBOOK_PUBLIC_URL)",
+    )
+    parser.add_argument(
+        "--delivery-give-up-after",
+        metavar="HOURS",
+        type=float,
+        help="retry a notification this long, then mark it failed (default 24; "
+        "also SLOTBOOK_DELIVERY_GIVE_UP_AFTER)",
+    )
+    if in_server:
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not send notifications from this server (run `slotbook worker` instead)",
+        )
+
+
 def _tenant_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tenant", required=True, help="tenant id")
 
@@ -63,6 +116,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--catalog", metavar="FILE", help="load this catalog file on start")
     _server_args(serve)
     serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    _delivery_args(serve)
+
+    worker = commands.add_parser("worker", help="send the notifications (e-mail, webhooks, SMS)")
+    _database_arg(worker)
+    _delivery_args(worker, in_server=False)
+
+    sent = commands.add_parser("deliveries", help="the log of notifications; resend one")
+    _database_arg(sent)
+    sent.add_argument("--tenant", help="tenant id (required to list)")
+    sent.add_argument("--failed", action="store_true", help="only those that failed")
+    sent.add_argument("action", nargs="?", choices=["retry"], help="retry ID: send it again")
+    sent.add_argument("id", nargs="?", type=int)
 
     demo = commands.add_parser(
         "demo", help=f"serve the demo catalog on SQLite (data in ./{DEMO_FILE})"
@@ -72,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
         "--reset", action="store_true", help="start from an empty demo database (deletes it)"
     )
     _server_args(demo)
+    _delivery_args(demo)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     _database_arg(migrate)
@@ -164,6 +230,8 @@ def _run(args: argparse.Namespace) -> int:
         return _serve(args, database)
     if args.command == "migrate":
         return _migrate(database)
+    if args.command == "worker":
+        return _worker(args, database)
     from slotbook.bootstrap import build_slotbook
 
     app = build_slotbook(database)
@@ -195,8 +263,80 @@ def _run(args: argparse.Namespace) -> int:
                 f"{tenant}: anonymised {done.appointments} appointment(s), "
                 f"{done.customers} customer(s)"
             )
+    elif args.command == "deliveries":
+        return _deliveries(app, args)
     else:
         _audit(app, args)
+    return 0
+
+
+def _settings(args: argparse.Namespace, database: str) -> Settings:
+    """The server's settings: flags first, then the environment."""
+    env = Settings.from_env()
+    return Settings(
+        database_url=database,
+        cors_origins=merged(getattr(args, "cors_origin", None), env.cors_origins),
+        trusted_proxies=merged(getattr(args, "trusted_proxy", None), env.trusted_proxies),
+        smtp_url=args.smtp_url or env.smtp_url,
+        mail_folder=args.mail_folder or env.mail_folder,
+        mail_from=args.mail_from or env.mail_from,
+        mail_templates=args.mail_templates or env.mail_templates,
+        public_url=args.public_url or os.environ.get(PUBLIC_URL_ENV) or _own_url(args),
+        worker=env.worker and not getattr(args, "no_worker", False),
+        delivery_give_up_hours=args.delivery_give_up_after or env.delivery_give_up_hours,
+        delivery_lease_seconds=env.delivery_lease_seconds,
+    )
+
+
+def _own_url(args: argparse.Namespace) -> str:
+    """This server's address, for links in mails when ``--public-url`` is not given."""
+    host = getattr(args, "host", None)
+    if host is None:
+        return DEFAULT_PUBLIC_URL
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{args.port}"
+
+
+def _worker(args: argparse.Namespace, database: str) -> int:
+    import signal
+    import threading
+
+    from slotbook.api.kit.logs import configure_logging
+    from slotbook.bootstrap import build_slotbook
+    from slotbook.notifications.worker import Worker, worker_settings
+
+    settings = _settings(args, database)
+    configure_logging()
+    worker = Worker(build_slotbook(database), worker_settings(settings))
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"Slotbook worker {worker.name}: sending notifications (Ctrl-C stops)", file=sys.stderr)
+    worker.run(stop)
+    return 0
+
+
+def _deliveries(app: object, args: argparse.Namespace) -> int:
+    from slotbook.services import deliveries
+    from slotbook.services.catalog import tenant_catalog
+    from slotbook.services.context import Slotbook
+
+    assert isinstance(app, Slotbook)
+    catalog = tenant_catalog(app, args.tenant) if args.tenant else None
+    if args.action == "retry":
+        if args.id is None:
+            raise InvalidSetting("deliveries retry ID: give the id the list shows")
+        if not deliveries.retry(app, catalog, args.id):
+            print(f"delivery {args.id}: not found, or not failed or dropped", file=sys.stderr)
+            return 1
+        print(f"delivery {args.id} queued again")
+        return 0
+    if catalog is None:
+        raise InvalidSetting("deliveries: give --tenant to list a tenant's deliveries")
+    print("\t".join(["id", "created", "event", "channel", "status", "attempts", "last error"]))
+    for d in deliveries.listing(app, catalog, failed_only=args.failed):
+        # The target (an address, a phone number) is personal data: not printed.
+        row = [str(d.id), d.created.isoformat(timespec="seconds"), d.event_type, d.channel]
+        print("\t".join([*row, d.status, str(d.attempts), d.last_error or ""]))
     return 0
 
 
@@ -289,7 +429,11 @@ def _demo(args: argparse.Namespace, database: str) -> int:
         for suffix in ("", "-wal", "-shm"):
             Path(DEMO_FILE + suffix).unlink(missing_ok=True)
     args.catalog, args.workers = str(DEMO_CATALOG), 1
+    if not (args.smtp_url or args.mail_folder or os.environ.get("SLOTBOOK_SMTP_URL")):
+        args.mail_folder = DEMO_MAIL_FOLDER
     print(f"Slotbook demo: the bundled catalog on {database}")
+    if args.mail_folder:
+        print(f"  mails are written to {Path(args.mail_folder).resolve()}/ as .eml files")
     print("  (start again from scratch with: slotbook demo --reset)")
     return _serve(args, database)
 
@@ -300,12 +444,7 @@ def _serve(args: argparse.Namespace, database: str) -> int:
     from slotbook.bootstrap import build_slotbook
     from slotbook.services.catalog import load_catalog
 
-    from_env = Settings.from_env()
-    settings = Settings(
-        database_url=database,
-        cors_origins=merged(args.cors_origin, from_env.cors_origins),
-        trusted_proxies=merged(args.trusted_proxy, from_env.trusted_proxies),
-    )
+    settings = _settings(args, database)
     app = build_slotbook(database)  # migrates before any worker starts
     if args.catalog:
         load_catalog(app, read_catalog_file(args.catalog))

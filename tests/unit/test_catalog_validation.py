@@ -244,3 +244,25 @@ tenants:
 """
     services = parse_catalog(text, yaml_syntax=True).tenants[0].services
     assert [(s.id, s.name, s.duration) for s in services] == [("a", "A", 30), ("c", "C", 30)]
+
+
+def test_mail_settings_must_be_addresses_and_minutes() -> None:
+    found = "\n".join(
+        problems(issue_catalog(notifications={"from": "not an address", "reminders": [0]}))
+    )
+    assert "notifications.from" in found and "notifications.reminders[0]" in found
+
+
+def test_a_webhook_secret_and_an_sms_template_are_checked_when_the_catalog_loads() -> None:
+    found = problems(
+        issue_catalog(
+            notifications={
+                "sms": {"url": "https://sms.example", "template": "{{ ''.__class__ }}"},
+            },
+            webhooks=[{"url": "https://crm.example/hooks", "secret": "whsec_tooshort"}],
+        )
+    )
+    assert [p.split(":")[0] for p in found] == [
+        "tenants[0].webhooks[0].secret",
+        "tenants[0].notifications.sms.template",
+    ]

@@ -1,4 +1,4 @@
-"""Every sentence of the booking page exists in Dutch."""
+"""Every sentence of the booking page and of the e-mails exists in Dutch."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from slotbook.web.i18n import Texts
 
 WEB = Path(__file__).parents[2] / "src" / "slotbook" / "web"
+NOTIFICATIONS = WEB.parent / "notifications"
 
 
 def _message_ids() -> set[str]:
@@ -18,6 +19,11 @@ def _message_ids() -> set[str]:
     found |= set(re.findall(r'texts\(\s*"((?:[^"\\]|\\.)*)"', code))
     for constant in re.findall(r'^[A-Z_]+ = \(?\s*((?:"[^"]*"\s*)+)\)?$', code, re.M):
         found.add("".join(re.findall(r'"([^"]*)"', constant)))
+    # E-mail: its templates and its texts("...") calls; its constants are event names, not texts.
+    for template in (NOTIFICATIONS / "templates").glob("*.*"):
+        found |= set(re.findall(r"""_\(\s*["']((?:[^"'\\]|\\.)*)["']""", template.read_text()))
+    for module in NOTIFICATIONS.glob("*.py"):
+        found |= set(re.findall(r'texts\(\s*"((?:[^"\\]|\\.)*)"', module.read_text()))
     return found
 
 
@@ -27,6 +33,11 @@ def test_every_message_of_the_page_has_a_dutch_translation() -> None:
     dutch = Texts("nl")
     missing = sorted(i for i in ids if dutch(i) == i)
     assert missing == []
+
+
+def test_the_e_mail_texts_are_checked_too() -> None:
+    ids = _message_ids()
+    assert {"Kind regards,", "Your appointment on {date} at {time} is booked"} <= ids
 
 
 def test_placeholders_survive_translation() -> None:

@@ -19,6 +19,7 @@ from slotbook.api.kit.http import JSON
 from slotbook.api.kit.idempotency import Idempotency
 from slotbook.api.kit.logs import AccessLog, note_route
 from slotbook.api.kit.paths import PathNormalizer
+from slotbook.notifications.worker import Worker, WorkerSettings
 from slotbook.services.context import Slotbook
 from slotbook.services.health import readiness
 from slotbook.services.housekeeping import Housekeeper
@@ -39,12 +40,14 @@ def create_app(
     trusted_proxies: Sequence[str] = (),
     housekeeping: bool = False,
     access_log: bool = False,
+    delivery: WorkerSettings | None = None,
 ) -> FastAPI:
     """The whole HTTP server: every surface on one scheduling core.
 
     CORS is off unless ``cors_origins`` names the websites whose pages may call the API.
     ``trusted_proxies`` are the addresses whose ``X-Forwarded-For`` names the client.
-    With ``housekeeping`` the server applies retention and prunes old records by itself.
+    With ``housekeeping`` the server applies retention and prunes old records by itself;
+    with ``delivery`` it sends the outbox's messages (a worker thread).
     """
     from slotbook.api.appointedd import errors as appointedd_errors
     from slotbook.api.appointedd import routes as appointedd_api
@@ -60,12 +63,18 @@ def create_app(
     from slotbook.web.routes import create_web_app, index_page
 
     keeper = Housekeeper(slotbook) if housekeeping else None
+    # Each server process delivers the outbox too; workers share it safely (claims).
+    worker = Worker(slotbook, delivery) if delivery is not None else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if keeper is not None:
             keeper.start()
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         if keeper is not None:
             keeper.stop()
 

@@ -104,6 +104,7 @@ def service_of(row: Mapping[str, Any]) -> Service:
         name=Localized.of(data["name"]),
         description=Localized.of(data.get("description")),
         what_to_bring=Localized.of(data.get("what_to_bring")),
+        reminders=tuple(data["reminders"]) if data.get("reminders") is not None else None,
         index=data["index"] if data.get("index") is not None else row["position"],
         duration=data["duration"],
         additional_customer_duration=data.get("additional_customer_duration", 0),

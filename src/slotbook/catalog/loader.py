@@ -24,6 +24,8 @@ from slotbook.catalog.schema import (
 from slotbook.domain.errors import CatalogError
 from slotbook.domain.intervals import any_overlap
 from slotbook.domain.schedule import LocalRange, zone_named
+from slotbook.notifications.sms import check_sms_template
+from slotbook.notifications.webhooks import check_secret
 
 
 def read_catalog_file(path: str | Path) -> CatalogIn:
@@ -265,6 +267,17 @@ def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
             f"{place}.booking_page.primary_colour: {colour} on white has a contrast of "
             f"{ratio:.2f}:1; the page needs at least {MIN_CONTRAST}:1 (choose a darker colour)"
         )
+    for index, hook in enumerate(tenant.webhooks):
+        try:
+            check_secret(hook.secret)
+        except ValueError as error:
+            problems.append(f"{place}.webhooks[{index}].secret: {error}")
+    sms = tenant.notifications.sms
+    if sms is not None and sms.template is not None:
+        try:
+            check_sms_template(sms.template)
+        except ValueError as error:
+            problems.append(f"{place}.notifications.sms.template: {error}")
     _duplicates(problems, f"{place}.branches", (b.id for b in tenant.branches))
     resources: dict[str, str] = {}
     all_resources: list[ResourceIn] = []

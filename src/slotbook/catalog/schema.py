@@ -124,6 +124,7 @@ class ServiceIn(_Strict):
     name: LocalizedText
     description: LocalizedLongText | None = None
     what_to_bring: LocalizedLongText | None = None
+    reminders: list[ReminderMinutes] | None = Field(None, max_length=5)
     index: int | None = None
     duration: Minutes
     additional_customer_duration: FreeMinutes = 0
@@ -199,6 +200,53 @@ class BookingPageIn(_Strict):
     frame_ancestors: list[Origin] = Field(default_factory=list, max_length=20)
 
 
+MailAddress = Annotated[
+    str, StringConstraints(max_length=254, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+]
+# Webhook receivers and SMS gateways may sit on the organisation's own network (http).
+ReceiverUrl = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s\"'<>]+$")]
+# Minutes before the start; up to 30 days.
+ReminderMinutes = Annotated[int, Field(ge=1, le=30 * 24 * 60)]
+EventType = Literal[
+    "appointment.booked",
+    "appointment.rescheduled",
+    "appointment.cancelled",
+    "appointment.checked_in",
+    "appointment.no_show",
+    "hold.expired",
+    "*",
+]
+
+
+class SmsIn(_Strict):
+    """The tenant's SMS gateway for text reminders."""
+
+    url: ReceiverUrl
+    token: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    template: Annotated[str, StringConstraints(min_length=1, max_length=480)] | None = None
+
+
+class NotificationsIn(_Strict):
+    """Mail sender, reminders and SMS of a tenant."""
+
+    sender: MailAddress | None = Field(None, alias="from")
+    reply_to: MailAddress | None = None
+    email: bool = True
+    reminders: list[ReminderMinutes] = Field(default_factory=lambda: [1440], max_length=5)
+    reminder_grace_minutes: Annotated[int, Field(ge=0, le=24 * 60)] = 60
+    sms: SmsIn | None = None
+
+
+class WebhookIn(_Strict):
+    """A receiver of the tenant's appointment events (Standard Webhooks)."""
+
+    url: ReceiverUrl
+    secret: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    events: list[EventType] = Field(
+        default_factory=lambda: list[EventType](["*"]), min_length=1, max_length=10
+    )
+
+
 class TenantIn(_Strict):
     """An organisation with its own branches, services, customers and keys."""
 
@@ -215,6 +263,8 @@ class TenantIn(_Strict):
     writes_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] | None = 30
     retention_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
     booking_page: BookingPageIn = BookingPageIn()
+    notifications: NotificationsIn = NotificationsIn()
+    webhooks: list[WebhookIn] = Field(default_factory=list, max_length=20)
     branches: list[BranchIn] = Field(default_factory=list)
     services: list[ServiceIn] = Field(default_factory=list)
     service_groups: list[ServiceGroupIn] = Field(default_factory=list)

@@ -9,7 +9,8 @@ from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from slotbook.domain.errors import Forbidden, InvalidRequest, NotFound
+from slotbook.domain.errors import Forbidden, InvalidRequest, NotFound, NotHeld, WrongState
+from slotbook.domain.events import AppointmentEvent, EventKind
 from slotbook.domain.schedule import Schedule
 
 MAX_CUSTOM_LENGTH = 480
@@ -165,6 +166,7 @@ class Service:
     ids: ExternalIds
     description: Localized = Localized()
     what_to_bring: Localized = Localized()
+    reminders: tuple[int, ...] | None = None  # overrides the tenant's reminder times
     index: int = 0
     additional_customer_duration: int = 0
     slot_step: int | None = None
@@ -240,6 +242,37 @@ class PageSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Webhook:
+    """A receiver of the tenant's events, signed with its Standard Webhooks secret."""
+
+    url: str
+    secret: str
+    events: tuple[str, ...] = ("*",)
+
+
+@dataclass(frozen=True, slots=True)
+class SmsGateway:
+    """An HTTP gateway that sends text reminders (the tenant's own provider)."""
+
+    url: str
+    token: str | None = None
+    template: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSettings:
+    """Who mails come from, when reminders go, and who else hears of changes."""
+
+    sender: str | None = None  # the server's --mail-from when not set
+    reply_to: str | None = None
+    email: bool = True
+    reminders: tuple[int, ...] = (1440,)  # minutes before the start
+    reminder_grace_minutes: int = 60  # a reminder later than this after its time is dropped
+    sms: SmsGateway | None = None
+    webhooks: tuple[Webhook, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TenantSettings:
     """Per-tenant booking rules."""
 
@@ -251,6 +284,7 @@ class TenantSettings:
     writes_per_minute: int | None = 30
     retention_days: int | None = None
     page: PageSettings = PageSettings()
+    notifications: NotificationSettings = NotificationSettings()
 
     def hold_ttl(self, surface_default: int = 600) -> timedelta:
         """How long a hold lasts: the catalog's value, else the calling surface's default."""
@@ -471,6 +505,12 @@ class Status(StrEnum):
 
 LIVE_STATUSES = (Status.HELD, Status.RESERVED, Status.CONFIRMED)
 FIRM_STATUSES = (Status.RESERVED, Status.CONFIRMED)
+# The life cycle: which status may follow which.
+_NEXT = {
+    Status.HELD: (Status.RESERVED, Status.CONFIRMED, Status.CANCELLED, Status.RELEASED),
+    Status.RESERVED: (Status.CONFIRMED, Status.CANCELLED),
+    Status.CONFIRMED: (Status.CANCELLED,),
+}
 
 
 @dataclass(slots=True)
@@ -505,6 +545,79 @@ class Appointment:
     session_id: int | None = None
     session_ids: ExternalIds | None = None
     id: int | None = None
+    sequence: int = 0  # grows on every change the customer is told about (.ics SEQUENCE)
+    language: str | None = None  # the customer's language for messages ("en", "nl")
+    expiry_noted: bool = False  # a hold whose expiry has been announced
+    events: list[AppointmentEvent] = field(default_factory=list, compare=False, repr=False)
+
+    # --- life cycle: every status change goes through these, which record the events -------
+
+    def _become(self, status: Status) -> None:
+        if status not in _NEXT.get(self.status, ()):
+            raise WrongState(f"An appointment in status {self.status} cannot become {status}")
+        self.status = status
+
+    def book(self, now: datetime) -> None:
+        """A new appointment placed as booked (no hold before it)."""
+        if self.status is not Status.CONFIRMED or self.id is not None:
+            raise WrongState("Only a new appointment is booked directly")
+        self.events.append(AppointmentEvent(EventKind.BOOKED, now))
+
+    def confirm(self, now: datetime) -> None:
+        """A live hold or a reservation becomes a booked appointment."""
+        if self.is_expired_hold(now):
+            raise NotHeld(expired=True)
+        self._become(Status.CONFIRMED)
+        self.expires_at = None
+        self.events.append(AppointmentEvent(EventKind.BOOKED, now))
+
+    def reserve(self, now: datetime) -> None:
+        """A live hold is kept without expiry (not yet booked: nobody is told)."""
+        if not self.is_live_hold(now):
+            raise NotHeld("The hold has expired", expired=True)
+        self._become(Status.RESERVED)
+        self.expires_at = None
+
+    def release(self) -> None:
+        """A hold is given up or used up (for another appointment's move): no event."""
+        self._become(Status.RELEASED)
+        self.expires_at = None
+
+    def cancel(self, now: datetime, *, reason: str | None = None, by_staff: bool = False) -> None:
+        """Cancelled by the customer or by staff; only a booking's cancel is an event."""
+        was_booked = self.status in FIRM_STATUSES
+        self._become(Status.CANCELLED)
+        self.expires_at = None
+        if was_booked:
+            self.sequence += 1
+            self.events.append(
+                AppointmentEvent(EventKind.CANCELLED, now, reason=reason, by_staff=by_staff)
+            )
+
+    def rescheduled(self, now: datetime, previous_start: datetime, previous_end: datetime) -> None:
+        """Record a move the scheduler made (start, end, resource already changed)."""
+        if self.status not in LIVE_STATUSES:
+            raise WrongState("Only a live appointment can be rescheduled")
+        if (self.start, self.end) == (previous_start, previous_end) or self.status is Status.HELD:
+            return  # a resize in place, or a hold: nothing the customer was told changed
+        self.sequence += 1
+        self.events.append(
+            AppointmentEvent(
+                EventKind.RESCHEDULED, now, previous_start=previous_start, previous_end=previous_end
+            )
+        )
+
+    def expire(self, now: datetime) -> None:
+        """Announce, once, that a hold ran out (it stopped counting the moment it did)."""
+        if not self.is_expired_hold(now) or self.expiry_noted:
+            raise WrongState("Only a hold that ran out can expire")
+        self.expiry_noted = True
+        self.events.append(AppointmentEvent(EventKind.HOLD_EXPIRED, self.expires_at or now))
+
+    def pop_events(self) -> list[AppointmentEvent]:
+        """The events recorded since the last call."""
+        events, self.events = self.events, []
+        return events
 
     def is_live_hold(self, now: datetime) -> bool:
         """True for a hold that has not yet expired."""

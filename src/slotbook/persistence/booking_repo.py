@@ -414,6 +414,9 @@ class SqlBookingRepository:
             "answers": dict(appointment.answers),
             "source": appointment.source,
             "client_ref": appointment.client_ref,
+            "sequence": appointment.sequence,
+            "language": appointment.language,
+            "expiry_noted": appointment.expiry_noted,
             "updated": now,
         }
 
@@ -486,6 +489,30 @@ class SqlBookingRepository:
             self._db.execute(select(appointments.c.pk).where(*where).with_for_update())
         found = self._hydrate(self._db.execute(self._query().where(*where)).mappings().all())
         return found[0] if found else None
+
+    def expired_holds(self, tenant_ref: int, now: datetime, limit: int) -> list[Appointment]:
+        """Holds that ran out and whose expiry nobody has announced yet, oldest first."""
+        query = self._query().where(
+            appointments.c.tenant_pk == tenant_ref,
+            appointments.c.status == Status.HELD.value,
+            appointments.c.expires_at < now,
+            appointments.c.expiry_noted.is_(False),
+        )
+        rows = self._db.execute(query.order_by(None).order_by(appointments.c.expires_at))
+        return self._hydrate(rows.mappings().fetchmany(limit))
+
+    def note_expiry(self, appointment_id: int) -> bool:
+        """Mark a hold's expiry as announced; False when it is no longer an unnoticed hold."""
+        result = self._db.execute(
+            update(appointments)
+            .where(
+                appointments.c.pk == appointment_id,
+                appointments.c.status == Status.HELD.value,
+                appointments.c.expiry_noted.is_(False),
+            )
+            .values(expiry_noted=True)
+        )
+        return bool(result.rowcount)
 
     def in_session(self, session_id: int) -> list[Appointment]:
         """Every appointment of a session, oldest first."""
@@ -640,4 +667,7 @@ def _appointment_of(row: RowMapping) -> Appointment:
         updated=row["updated"],
         session_id=row["session_pk"],
         session_ids=ExternalIds(row["session_uuid"], row["session_digits"], row["session_hex24"]),
+        sequence=row["sequence"],
+        language=row["language"],
+        expiry_noted=row["expiry_noted"],
     )

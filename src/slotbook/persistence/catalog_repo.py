@@ -10,7 +10,14 @@ from sqlalchemy import Connection, Table, select, update
 
 from slotbook.catalog.convert import branch_of, group_of, resource_of, service_of
 from slotbook.catalog.schema import TenantIn
-from slotbook.domain.model import Catalog, PageSettings, TenantSettings
+from slotbook.domain.model import (
+    Catalog,
+    NotificationSettings,
+    PageSettings,
+    SmsGateway,
+    TenantSettings,
+    Webhook,
+)
 from slotbook.persistence.ids import new_id_columns, new_public_id
 from slotbook.persistence.tables import branches, resources, service_groups, services, tenants
 
@@ -67,6 +74,7 @@ class SqlCatalogRepository:
                 writes_per_minute=settings.get("writes_per_minute", 30),
                 retention_days=settings.get("retention_days"),
                 page=_page_of(settings.get("booking_page") or {}),
+                notifications=_notifications_of(settings),
             ),
             branches=branch_list,
             services=tuple(service_of(r) for r in self._rows(services, pk)),
@@ -101,6 +109,8 @@ class SqlCatalogRepository:
             "writes_per_minute": tenant.writes_per_minute,
             "retention_days": tenant.retention_days,
             "booking_page": tenant.booking_page.model_dump(mode="json"),
+            "notifications": tenant.notifications.model_dump(mode="json", by_alias=True),
+            "webhooks": [w.model_dump(mode="json") for w in tenant.webhooks],
             "combinations": tenant.combinations,
         }
         existing = self._db.execute(
@@ -228,4 +238,21 @@ def _page_of(data: dict[str, Any]) -> PageSettings:
         logo_url=data.get("logo_url"),
         primary_colour=data.get("primary_colour"),
         frame_ancestors=tuple(data.get("frame_ancestors") or ()),
+    )
+
+
+def _notifications_of(settings: dict[str, Any]) -> NotificationSettings:
+    data = settings.get("notifications") or {}
+    sms = data.get("sms")
+    return NotificationSettings(
+        sender=data.get("from"),
+        reply_to=data.get("reply_to"),
+        email=data.get("email", True),
+        reminders=tuple(data.get("reminders", (1440,))),
+        reminder_grace_minutes=data.get("reminder_grace_minutes", 60),
+        sms=SmsGateway(sms["url"], sms.get("token"), sms.get("template")) if sms else None,
+        webhooks=tuple(
+            Webhook(w["url"], w["secret"], tuple(w.get("events", ("*",))))
+            for w in settings.get("webhooks", [])
+        ),
     )

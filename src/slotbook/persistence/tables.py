@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from slotbook.persistence.types import UTCDateTime
@@ -217,6 +218,9 @@ appointments = Table(
     Column("source", String(20), nullable=False),
     Column("client_ref", String(32)),  # who holds it: a hash of key and client address
     Column("anonymised", UTCDateTime()),
+    Column("sequence", Integer, nullable=False, default=0, server_default="0"),
+    Column("language", String(8)),
+    Column("expiry_noted", Boolean, nullable=False, default=False, server_default=false()),
     *_stamps(),
     CheckConstraint("people >= 1 AND spaces >= 1", name="counts"),
     UniqueConstraint("tenant_pk", "public_id"),
@@ -226,6 +230,7 @@ appointments = Table(
     Index(None, "session_pk"),
     Index(None, "tenant_pk", "starts_at"),
     Index(None, "tenant_pk", "client_ref"),
+    Index(None, "status", "expires_at"),  # the worker's look for holds that ran out
 )
 
 appointment_customers = Table(
@@ -316,4 +321,32 @@ server_secrets = Table(
     Column("name", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
     Column("created", UTCDateTime(), nullable=False),
+)
+
+# The outbox: one row per message to send (an e-mail, a webhook call, an SMS), written in the
+# transaction of the change it tells about. ``message_id`` is the message's identity on the
+# wire (Message-ID, webhook-id), the same on every attempt.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("appointment_pk", ForeignKey("appointments.pk")),
+    Column("message_id", String(64), nullable=False, unique=True),
+    Column("event_type", String(40), nullable=False),
+    Column("channel", String(10), nullable=False),  # email | webhook | sms
+    Column("target", String(500), nullable=False),  # address, URL or phone number
+    Column("payload", JSON, nullable=False),
+    Column("status", String(10), nullable=False),  # pending | sent | failed | dropped
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(40)),
+    Column("claimed_until", UTCDateTime()),
+    Column("last_error", String(300)),
+    Column("sent_at", UTCDateTime()),
+    Column("created", UTCDateTime(), nullable=False),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "appointment_pk"),
+    Index(None, "tenant_pk", "created"),
 )

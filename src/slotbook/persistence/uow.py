@@ -19,6 +19,7 @@ from slotbook.persistence.guard_repo import (
     SqlSecretRepository,
 )
 from slotbook.persistence.key_repo import SqlKeyRepository
+from slotbook.persistence.outbox_repo import SqlOutboxRepository
 from slotbook.services.ports import TransientConflict
 
 # PostgreSQL: deadlock detected, serialization failure, lock not available.
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     idempotency: SqlIdempotencyRepository
     audit: SqlAuditRepository
     secrets: SqlSecretRepository
+    outbox: SqlOutboxRepository
 
     def __init__(self, engine: Engine, *, write: bool) -> None:
         self._engine = engine
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(connection)
         self.audit = SqlAuditRepository(connection)
         self.secrets = SqlSecretRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
         return self
 
     def __exit__(

@@ -26,7 +26,7 @@ from slotbook.domain.model import (
     check_length,
     effective_custom_length,
 )
-from slotbook.services import audit
+from slotbook.services import audit, outbox
 from slotbook.services.actor import SYSTEM, Actor
 from slotbook.services.availability import (
     SlotQuery,
@@ -55,6 +55,7 @@ class BookingDetails:
     custom: str | None = None
     answers: Mapping[str, str] = field(default_factory=dict)
     source: str = "api"
+    language: str | None = None  # the customer's language for messages
 
 
 def check_online(catalog: Catalog, service_keys: Sequence[str], *, internal: bool) -> None:
@@ -268,11 +269,13 @@ def place(
             customers=save_customers(uow, catalog, details.customers, now),
             customer_spaces=list(details.customer_spaces),
             source=details.source,
+            language=details.language,
             client_ref=actor.client_ref if status is not Status.CONFIRMED else None,
             session_id=session_id,
         )
         if status is Status.CONFIRMED:
             check_details(query.services, appointment.customers, appointment.answers)
+            appointment.book(now)
         added = uow.bookings.add(
             catalog.ref,
             appointment,
@@ -282,6 +285,7 @@ def place(
         )
         result = reread(uow, catalog, added)
         audit.record(uow, catalog, actor, _PLACED[status], now, appointment=result)
+        outbox.publish(uow, catalog, result, now)
         uow.commit()
     return result
 
@@ -311,6 +315,7 @@ def reread(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> Appoi
     """The stored state of an appointment (with its session ids and customers)."""
     found = uow.bookings.get(catalog.ref, "public_id", appointment.public_id)
     assert found is not None
+    found.events = appointment.pop_events()  # still to be published
     return found
 
 
@@ -427,13 +432,15 @@ def confirm(
             appointment.answers = dict(details.answers)
         services = tuple(catalog.service(k, include_retired=True) for k in appointment.service_keys)
         check_details(services, appointment.customers, appointment.answers)
-        appointment.status = Status.CONFIRMED
-        appointment.expires_at = None
+        if details.language is not None:
+            appointment.language = details.language
+        appointment.confirm(now)
         save(uow, catalog, appointment, now)
         assert appointment.session_id is not None
         reclaim(uow, appointment.session_id, now)
         result = reread(uow, catalog, appointment)
         audit.record(uow, catalog, actor, "confirm", now, appointment=result)
+        outbox.publish(uow, catalog, result, now)
         uow.commit()
     return result
 
@@ -495,8 +502,10 @@ def book_participants(
                     session_id=held.session_id,
                     source=source,
                 )
-            appointment.status = Status.CONFIRMED
-            appointment.expires_at = None
+            if index == 0:
+                appointment.confirm(now)
+            else:
+                appointment.book(now)
             appointment.people = appointment.spaces = participant.spaces
             appointment.customers = customers
             appointment.customer_spaces = [participant.spaces]
@@ -516,5 +525,6 @@ def book_participants(
         stored = [reread(uow, catalog, a) for a in result]
         for booked in stored:
             audit.record(uow, catalog, actor, "book", now, appointment=booked)
+            outbox.publish(uow, catalog, booked, now)
         uow.commit()
     return stored

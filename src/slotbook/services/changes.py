@@ -6,7 +6,7 @@ from datetime import datetime
 
 from slotbook.domain.errors import InvalidRequest, NotHeld, WrongState
 from slotbook.domain.model import Appointment, Catalog, CustomerDetails, Status, check_length
-from slotbook.services import audit
+from slotbook.services import audit, outbox
 from slotbook.services.actor import SYSTEM, Actor
 from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import (
@@ -42,6 +42,7 @@ def _finish(
         uow.bookings.recount(appointment.session_id, now)
     result = reread(uow, catalog, appointment)
     audit.record(uow, catalog, actor, operation, now, appointment=result)
+    outbox.publish(uow, catalog, result, now)
     uow.commit()
     return result
 
@@ -54,6 +55,7 @@ def cancel(
     ref: AppointmentRef,
     allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
     actor: Actor = SYSTEM,
+    reason: str | None = None,
 ) -> Appointment:
     """Cancel an appointment; its spaces are free at once."""
     with app.uows(write=True) as uow:
@@ -62,8 +64,7 @@ def cancel(
             raise WrongState(f"An appointment in status {appointment.status} cannot be cancelled")
         lock_host(uow, catalog, appointment)
         now = app.now()  # after the locks (see booking.reclaim)
-        appointment.status = Status.CANCELLED
-        appointment.expires_at = None
+        appointment.cancel(now, reason=reason, by_staff=actor.staff)
         return _finish(uow, catalog, appointment, now, actor=actor, operation="cancel")
 
 
@@ -78,7 +79,7 @@ def release_hold(
             raise WrongState("Only a pending hold can be released")
         lock_host(uow, catalog, appointment)
         now = app.now()  # after the locks (see booking.reclaim)
-        appointment.status = Status.RELEASED
+        appointment.release()
         return _finish(uow, catalog, appointment, now, actor=actor, operation="release")
 
 
@@ -93,10 +94,7 @@ def keep_hold(
             raise WrongState("Only a pending hold can be reserved")
         lock_host(uow, catalog, appointment)
         now = app.now()  # after the locks (see booking.reclaim)
-        if not appointment.is_live_hold(now):
-            raise NotHeld("The hold has expired", expired=True)
-        appointment.status = Status.RESERVED
-        appointment.expires_at = None
+        appointment.reserve(now)
         return _finish(
             uow, catalog, appointment, now, actor=actor, operation="reserve", firming_a_hold=True
         )
@@ -151,8 +149,10 @@ def reschedule(
             custom_length=custom_length,
             resource_keys=(target,),
         )
+        before = appointment.start, appointment.end
         move(uow, catalog, appointment, start=start, query=query, now=now, on_grid=not actor.staff)
         appointment.custom_length = custom_length
+        appointment.rescheduled(now, *before)
         return _finish(uow, catalog, appointment, now, actor=actor, operation="reschedule")
 
 
@@ -191,12 +191,13 @@ def reschedule_to_hold(
             raise InvalidRequest("The reservation is for another number of people", "reservationId")
         old_session = appointment.session_id
         assert old_session is not None
+        before = appointment.start, appointment.end
         for name in ("session_id", "branch_key", "resource_key", "start", "end", "spaces"):
             setattr(appointment, name, getattr(held, name))
         appointment.buffer_before, appointment.buffer_after = held.buffer_before, held.buffer_after
         appointment.custom_length = held.custom_length
-        held.status = Status.RELEASED
-        held.expires_at = None
+        appointment.rescheduled(now, *before)
+        held.release()
         save(uow, catalog, held, now)
         uow.bookings.recount(old_session, now, excluding=appointment.id)
         # The appointment now counts in the hold's session.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from slotbook.services.access import RATE_WINDOW_SECONDS
 from slotbook.services.context import Slotbook
@@ -11,6 +12,7 @@ from slotbook.services.privacy import Anonymised, apply_retention
 
 log = logging.getLogger("slotbook.housekeeping")
 DEFAULT_INTERVAL_SECONDS = 3600
+DELIVERY_LOG_KEPT = timedelta(days=30)  # finished messages stay this long for `slotbook deliveries`
 
 
 def run_retention(app: Slotbook) -> dict[str, Anonymised]:
@@ -22,10 +24,11 @@ def run_retention(app: Slotbook) -> dict[str, Anonymised]:
 
 
 def prune(app: Slotbook) -> None:
-    """Forget expired idempotency records and old write counters."""
+    """Forget expired idempotency records, old write counters and old delivery records."""
     now = app.now()
     with app.uows(write=True) as uow:
         uow.idempotency.prune(now)
+        uow.outbox.prune(now - DELIVERY_LOG_KEPT)
         uow.limits.prune(int(now.timestamp()) // RATE_WINDOW_SECONDS - 1)
         uow.commit()
 

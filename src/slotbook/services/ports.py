@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
 from slotbook.catalog.schema import TenantIn
 from slotbook.domain.availability import Occupancy
@@ -230,6 +230,14 @@ class BookingRepository(Protocol):
         """An appointment by one of its identifiers, within a tenant."""
         ...
 
+    def expired_holds(self, tenant_ref: int, now: datetime, limit: int) -> list[Appointment]:
+        """Holds that ran out and whose expiry nobody has announced yet, oldest first."""
+        ...
+
+    def note_expiry(self, appointment_id: int) -> bool:
+        """Mark a hold's expiry as announced; False when it is no longer an unnoticed hold."""
+        ...
+
     def in_session(self, session_id: int) -> list[Appointment]:
         """Every appointment of a session, oldest first."""
         ...
@@ -435,6 +443,88 @@ class SecretRepository(Protocol):
         ...
 
 
+# A delivery's states: waiting to be sent (or retried), done, given up, not needed any more.
+PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """A message to send, as a change writes it to the outbox."""
+
+    message_id: str
+    event_type: str
+    channel: str  # email | webhook | sms
+    target: str
+    payload: dict[str, Any]
+    due_at: datetime
+    appointment_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A message in the outbox, with how its sending went so far."""
+
+    id: int
+    tenant_key: str
+    message_id: str
+    event_type: str
+    channel: str
+    target: str
+    payload: dict[str, Any]
+    status: str  # pending | sent | failed | dropped
+    due_at: datetime
+    next_attempt_at: datetime
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+    created: datetime
+
+
+class OutboxRepository(Protocol):
+    """The outbox: messages written with the change they tell about, sent by workers."""
+
+    def add(self, tenant_ref: int, delivery: NewDelivery, now: datetime) -> None:
+        """Queue a message (in the caller's transaction); an existing message id is kept."""
+        ...
+
+    def drop_pending(self, appointment_id: int, event_type: str, now: datetime) -> int:
+        """Drop an appointment's unsent messages of one type (its old reminders)."""
+        ...
+
+    def claim(self, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
+        """Take due messages nobody else holds, for ``lease``; skips rows others have locked."""
+        ...
+
+    def finish(
+        self,
+        delivery_id: int,
+        worker: str,
+        *,
+        status: str,
+        now: datetime,
+        next_attempt_at: datetime | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record an attempt's outcome, if this worker still holds the message."""
+        ...
+
+    def listing(self, tenant_ref: int, *, failed_only: bool, limit: int) -> list[Delivery]:
+        """The tenant's latest messages, newest first."""
+        ...
+
+    def retry(self, tenant_ref: int | None, delivery_id: int, now: datetime) -> bool:
+        """Queue a failed or dropped message again, at once."""
+        ...
+
+    def forget(self, appointment_refs: Sequence[int]) -> None:
+        """Erase what messages about these appointments say; unsent ones are dropped."""
+        ...
+
+    def prune(self, before: datetime) -> int:
+        """Delete finished messages created before ``before``."""
+        ...
+
+
 class TransientConflict(Exception):
     """The database gave up on a transaction that may succeed if run again (deadlock victim,
     serialisation failure). Units of work raise it; use cases retry."""
@@ -481,6 +571,11 @@ class UnitOfWork(Protocol):
     @property
     def secrets(self) -> SecretRepository:
         """The server's own secrets."""
+        ...
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        """Messages to send."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -43,7 +43,9 @@ def erase_customer(
         customers = uow.customers.matching(
             catalog.ref, email=email, external_id=external_id, any_id=customer_id
         )
-        appointments = uow.bookings.anonymise(uow.bookings.of_customers(customers), now)
+        theirs = uow.bookings.of_customers(customers)
+        appointments = uow.bookings.anonymise(theirs, now)
+        uow.outbox.forget(theirs)  # unsent messages to them are not sent; the log keeps no data
         erased = uow.customers.erase(customers, now)
         audit.record(
             uow,
@@ -67,7 +69,9 @@ def apply_retention(app: Slotbook, catalog: Catalog, *, actor: Actor = SYSTEM) -
     now = app.now()
     cutoff = now - timedelta(days=days)
     with app.uows(write=True) as uow:
-        appointments = uow.bookings.anonymise(uow.bookings.ended_before(catalog.ref, cutoff), now)
+        ended = uow.bookings.ended_before(catalog.ref, cutoff)
+        appointments = uow.bookings.anonymise(ended, now)
+        uow.outbox.forget(ended)
         customers = uow.customers.erase(uow.customers.idle_since(catalog.ref, cutoff), now)
         if appointments or customers:
             audit.record(

@@ -12,9 +12,8 @@ from slotbook.domain.model import (
     Catalog,
     Customer,
     CustomerDetails,
-    Status,
 )
-from slotbook.services import audit
+from slotbook.services import audit, outbox
 from slotbook.services.actor import SYSTEM, Actor
 from slotbook.services.booking import AppointmentRef, load_appointment
 from slotbook.services.context import Slotbook, retrying
@@ -183,8 +182,7 @@ def cancel_session(
         ]
         for appointment in members:
             if appointment is not None and appointment.status in LIVE_STATUSES:
-                appointment.status = Status.CANCELLED
-                appointment.expires_at = None
+                appointment.cancel(now, by_staff=actor.staff)
                 uow.bookings.save(
                     appointment,
                     branch_ref=catalog.branch(appointment.branch_key, include_retired=True).ref,
@@ -198,5 +196,6 @@ def cancel_session(
         for appointment in members:
             if appointment is not None:
                 audit.record(uow, catalog, actor, "cancel", now, appointment=appointment)
+                outbox.publish(uow, catalog, appointment, now)
         uow.commit()
     return view

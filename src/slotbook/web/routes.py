@@ -43,7 +43,9 @@ from slotbook.web import flow
 from slotbook.web.calendar_file import ics_of
 from slotbook.web.i18n import LANGUAGES, NAMES, Texts, choose_language
 from slotbook.web.security import (
+    HOLD,
     LANGUAGE_COOKIE,
+    MANAGE,
     csrf_ok,
     csrf_token,
     secure,
@@ -51,7 +53,6 @@ from slotbook.web.security import (
     unsign,
 )
 
-HOLD, MANAGE = "hold", "manage"
 # Longer sentences of the pages (message ids of the catalogs).
 TOO_MANY = (
     "You are holding or changing too many times at once. "
@@ -524,7 +525,7 @@ def _pages(app: FastAPI) -> None:
                 start=start,
                 status=Status.HELD,
                 hold_ttl=catalog.settings.hold_ttl(600),
-                details=BookingDetails(source="page"),
+                details=BookingDetails(source="page", language=_texts(request).language),
                 actor=_actor(request),
             )
         except SlotTaken:
@@ -622,7 +623,9 @@ def _pages(app: FastAPI) -> None:
                 _slotbook(request),
                 catalog,
                 ref=("public_id", held.public_id),
-                details=BookingDetails(customers=[person], answers=answers, source="page"),
+                details=BookingDetails(
+                    customers=[person], answers=answers, source="page", language=texts.language
+                ),
                 actor=_actor(request),
                 count_customers=False,
             )

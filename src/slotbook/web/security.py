@@ -15,6 +15,8 @@ from slotbook.services.context import Slotbook
 CSRF_COOKIE = "slotbook_csrf"
 LANGUAGE_COOKIE = "slotbook_lang"
 _SECRET = "booking-page"
+# What a signed token is for: a hold being filled in, or an appointment's manage link.
+HOLD, MANAGE = "hold", "manage"
 
 
 def _signer(app: Slotbook, purpose: str) -> URLSafeSerializer:

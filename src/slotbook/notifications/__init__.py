@@ -1,0 +1,1 @@
+"""Notifications: the outbox's messages (e-mail, webhooks, SMS) and the worker that sends them."""
