@@ -52,18 +52,21 @@ class SqlOutboxRepository:
         )
         return int(result.rowcount or 0)
 
+    def any_due(self, now: datetime) -> bool:
+        """Whether some message is due and not held by a worker."""
+        return self._db.execute(self._due(now).limit(1)).first() is not None
+
+    @staticmethod
+    def _due(now: datetime) -> Any:
+        return select(deliveries.c.pk).where(
+            deliveries.c.status == PENDING,
+            deliveries.c.next_attempt_at <= now,
+            (deliveries.c.claimed_until.is_(None)) | (deliveries.c.claimed_until < now),
+        )
+
     def claim(self, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
         """Take due messages nobody else holds, for ``lease``; skips rows others have locked."""
-        due = (
-            select(deliveries.c.pk)
-            .where(
-                deliveries.c.status == PENDING,
-                deliveries.c.next_attempt_at <= now,
-                (deliveries.c.claimed_until.is_(None)) | (deliveries.c.claimed_until < now),
-            )
-            .order_by(deliveries.c.next_attempt_at, deliveries.c.pk)
-            .limit(limit)
-        )
+        due = self._due(now).order_by(deliveries.c.next_attempt_at, deliveries.c.pk).limit(limit)
         if self._postgres:
             # Another worker's claim in progress is skipped, not waited for.
             due = due.with_for_update(skip_locked=True)

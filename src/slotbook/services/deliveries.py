@@ -37,6 +37,11 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 def claim(app: Slotbook, worker: str, *, lease: timedelta, limit: int) -> list[Delivery]:
     """Take up to ``limit`` due messages for this worker (no other worker gets them)."""
+    # Look before taking the write lock: an idle worker polls, and on SQLite a write
+    # transaction would queue the bookings behind it every time.
+    with app.uows() as uow:
+        if not uow.outbox.any_due(app.now()):
+            return []
     with app.uows(write=True) as uow:
         taken = uow.outbox.claim(worker, app.now(), lease, limit)
         uow.commit()
@@ -82,6 +87,9 @@ def announce_expired_holds(app: Slotbook, catalog: Catalog, *, limit: int = 100)
     hooks = catalog.settings.notifications.webhooks
     if not any("*" in h.events or EventKind.HOLD_EXPIRED.value in h.events for h in hooks):
         return 0
+    with app.uows() as uow:  # look first (see ``claim``)
+        if not uow.bookings.expired_holds(catalog.ref, app.now(), 1):
+            return 0
     with app.uows(write=True) as uow:
         now = app.now()
         announced = 0

@@ -491,6 +491,10 @@ class OutboxRepository(Protocol):
         """Drop an appointment's unsent messages of one type (its old reminders)."""
         ...
 
+    def any_due(self, now: datetime) -> bool:
+        """Whether some message is due and not held by a worker."""
+        ...
+
     def claim(self, worker: str, now: datetime, lease: timedelta, limit: int) -> list[Delivery]:
         """Take due messages nobody else holds, for ``lease``; skips rows others have locked."""
         ...
