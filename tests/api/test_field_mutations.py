@@ -46,8 +46,7 @@ from tests.api.appointedd.helpers import (
 from tests.api.onsched.conftest import OnSched
 from tests.api.onsched.conftest import catalog as onsched_catalog
 from tests.api.orchestra.conftest import BASE as ORCHESTRA_BASE
-from tests.api.orchestra.conftest import Orchestra
-from tests.api.orchestra.test_booking import CUSTOMER
+from tests.api.orchestra.conftest import CUSTOMER, Orchestra
 from tests.api.qmatic.conftest import BASE as QMATIC_BASE
 from tests.api.qmatic.conftest import (
     MONDAY_9,

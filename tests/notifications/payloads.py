@@ -1,13 +1,21 @@
-"""One sample ``EventPayload`` for the notification tests: a passport appointment in Katwijk."""
+"""Shared data for the notification tests: one sample ``EventPayload`` (a passport appointment
+in Katwijk), the customer's mail composed from it, and the address and webhook secret the
+end-to-end tests use."""
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
+from email.message import EmailMessage
 from typing import Any, cast
 
-from slotbook.notifications.payload import CANCELLED, EventPayload, Person
+from slotbook.notifications.mail import compose_mail
+from slotbook.notifications.payload import BOOKED, CANCELLED, EventPayload, Person
 
 APPOINTMENT_ID = "0b5c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d"
+MANAGE = "https://book.example.org/book/katwijk/manage/tok3n"
+SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+EMAIL = "ann@example.org"
 
 
 def sample_event(
@@ -68,3 +76,21 @@ def sample_event(
         },
     }
     return cast(EventPayload, payload)
+
+
+def event(kind: str = BOOKED, language: str = "en", **data: Any) -> EventPayload:
+    """An event as the outbox stores it: a passport appointment at 10:00 Amsterdam time."""
+    return sample_event(kind, language=language, sequence=3, **data)
+
+
+def mail(payload: EventPayload, **overrides: Any) -> EmailMessage:
+    """The customer's mail for an event, with Katwijk's addresses; ``overrides`` replace any."""
+    arguments: dict[str, Any] = {
+        "to": "ann@example.org",
+        "sender": "afspraken@katwijk.example",
+        "reply_to": "balie@katwijk.example",
+        "message_id": "<7a1f0c5e-2b1d-4c39-9d0e-5f6a7b8c9d0e@slotbook>",
+        "manage_url": MANAGE,
+        "tenant_name": "Gemeente Katwijk",
+    }
+    return compose_mail(payload, **(arguments | overrides))

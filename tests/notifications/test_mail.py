@@ -6,41 +6,21 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import pytest
 from icalendar import Calendar
 from jinja2.exceptions import SecurityError
 
-from slotbook.notifications.mail import compose_mail, ics_of_event
+from slotbook.notifications.mail import ics_of_event
 from slotbook.notifications.payload import (
     BOOKED,
     CANCELLED,
     CHECKED_IN,
     REMINDER,
     RESCHEDULED,
-    EventPayload,
 )
-from tests.notifications.payloads import APPOINTMENT_ID, sample_event
-
-MANAGE = "https://book.example.org/book/katwijk/manage/tok3n"
-
-
-def event(kind: str = BOOKED, language: str = "en", **data: Any) -> EventPayload:
-    """An event as the outbox stores it: a passport appointment at 10:00 Amsterdam time."""
-    return sample_event(kind, language=language, sequence=3, **data)
-
-
-def mail(payload: EventPayload, **overrides: Any) -> EmailMessage:
-    arguments: dict[str, Any] = {
-        "to": "ann@example.org",
-        "sender": "afspraken@katwijk.example",
-        "reply_to": "balie@katwijk.example",
-        "message_id": "<7a1f0c5e-2b1d-4c39-9d0e-5f6a7b8c9d0e@slotbook>",
-        "manage_url": MANAGE,
-        "tenant_name": "Gemeente Katwijk",
-    }
-    return compose_mail(payload, **(arguments | overrides))
+from tests.notifications.payloads import APPOINTMENT_ID, MANAGE, event, mail
 
 
 def part(message: EmailMessage, content_type: str) -> EmailMessage:

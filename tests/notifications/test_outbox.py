@@ -3,7 +3,6 @@ a real SMTP server and a real webhook receiver."""
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from starlette.testclient import TestClient
 from slotbook.notifications.smtp import SmtpSender
 from slotbook.notifications.worker import Worker, WorkerSettings
 from slotbook.services.context import Slotbook
-from tests.api.test_cross_surface import (
+from tests.api.surfaces import (
     DAY,
     DESK_KEY,
     ORCHESTRA,
@@ -32,11 +31,10 @@ from tests.api.test_cross_surface import (
     qmatic_reserve,
 )
 from tests.conftest import FakeClock
+from tests.notifications.payloads import EMAIL, SECRET
 from tests.notifications.servers import Collector, Receiver, running_receiver, smtp_server
 from tests.web.page import Citizen, csrf
 
-SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
-EMAIL = "ann@example.org"
 TOMORROW = "2030-03-05"  # the test clock says Monday 2030-03-04 08:00 in Amsterdam
 
 

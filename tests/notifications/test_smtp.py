@@ -19,8 +19,8 @@ from icalendar import Calendar
 from slotbook.notifications.errors import DeliveryError
 from slotbook.notifications.payload import BOOKED
 from slotbook.notifications.smtp import FolderSender, SmtpSender, mail_sender_from
+from tests.notifications.payloads import event, mail
 from tests.notifications.servers import Collector, free_port, smtp_server
-from tests.notifications.test_mail import event, mail
 
 USER, PASSWORD = "mail user", "p@ss:w/rd"  # both need percent-encoding in a URL
 CREDENTIALS = "mail%20user:p%40ss%3Aw%2Frd"

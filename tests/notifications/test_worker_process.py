@@ -20,8 +20,8 @@ from standardwebhooks import Webhook
 from slotbook.services.context import Slotbook
 from tests.conftest import FakeClock
 from tests.factories import every_day
+from tests.notifications.payloads import EMAIL, SECRET
 from tests.notifications.servers import Receiver, running_receiver
-from tests.notifications.test_outbox import EMAIL, SECRET
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from slotbook.domain.model import (
     longest_allowed,
 )
 from slotbook.services.actor import Actor, Scope
-from tests.unit.test_model import IDS, make_service
+from tests.unit.models import IDS, make_service
 
 
 def test_a_citizen_may_ask_up_to_the_services_own_longest_length() -> None:

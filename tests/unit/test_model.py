@@ -7,30 +7,12 @@ import pytest
 from slotbook.domain.errors import InvalidRequest
 from slotbook.domain.model import (
     DurationOption,
-    ExternalIds,
     Localized,
-    Service,
     appointment_length,
     session_capacity,
     spaces_needed,
 )
-
-IDS = ExternalIds("u", "1", "h")
-
-
-def make_service(key: str = "s", **fields: object) -> Service:
-    """A service with defaults: 10 minutes, offered at branch ``b``."""
-    values: dict[str, object] = {
-        "key": key,
-        "public_id": key,
-        "name": Localized.of(key),
-        "duration": 10,
-        "branch_keys": ("b",),
-        "resource_keys": None,
-        "ids": IDS,
-    }
-    values.update(fields)
-    return Service(**values)  # type: ignore[arg-type]
+from tests.unit.models import make_service
 
 
 def test_extra_customers_add_their_duration_per_service() -> None:

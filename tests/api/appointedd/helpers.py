@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx2
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from slotbook.services.context import Slotbook
+from tests.conftest import LiveServer
 from tests.factories import every_day
 
 KEY_ACME = "acme-appointedd-key-0001"
@@ -195,3 +197,47 @@ def slotbook_of(client: TestClient) -> Slotbook:
     assert isinstance(app, FastAPI)
     found: Slotbook = app.state.slotbook
     return found
+
+
+GYM_KEY = "race-appointedd-key-0001"
+
+
+def gym_catalog() -> dict[str, Any]:
+    """A gym open around the clock with one 5-space spinning class (for the race tests)."""
+    return {
+        "tenants": [
+            {
+                "id": "gym",
+                "name": "Gym",
+                "api_keys": [{"key": GYM_KEY, "scope": "staff"}],
+                "reservation_ttl_seconds": 600,
+                "branches": [
+                    {
+                        "id": "main",
+                        "name": "Main",
+                        "time_zone": "UTC",
+                        "hours": every_day(["00:00-24:00"]),
+                        "resources": [{"id": "studio", "name": "Studio"}],
+                    }
+                ],
+                "services": [
+                    {
+                        "id": "spin",
+                        "name": "Spinning",
+                        "duration": 60,
+                        "slot_step": 60,
+                        "capacity": 5,
+                        "branches": ["main"],
+                    }
+                ],
+            }
+        ]
+    }
+
+
+def serve_gym(live_server: LiveServer) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Two workers over the gym catalog: the surface's URL, key headers and the class."""
+    base = live_server.start(gym_catalog(), workers=2) + "/v1"
+    headers = {"X-API-KEY": GYM_KEY}
+    [service] = httpx2.get(f"{base}/services", headers=headers).json()["data"]
+    return base, headers, service

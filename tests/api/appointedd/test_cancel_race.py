@@ -11,7 +11,7 @@ from slotbook.bootstrap import build_slotbook
 from slotbook.domain.model import Status
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.queries import get_session
-from tests.api.appointedd.test_race import serve_gym
+from tests.api.appointedd.helpers import serve_gym
 from tests.conftest import LiveServer, race
 
 JOINERS = 10

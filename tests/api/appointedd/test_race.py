@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx2
 import pytest
@@ -11,51 +10,10 @@ import pytest
 from slotbook.bootstrap import build_slotbook
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.queries import get_session
+from tests.api.appointedd.helpers import serve_gym
 from tests.conftest import LiveServer, race
-from tests.factories import every_day
 
-KEY = "race-appointedd-key-0001"
 CLIENTS = 30
-
-
-def _catalog() -> dict[str, Any]:
-    return {
-        "tenants": [
-            {
-                "id": "gym",
-                "name": "Gym",
-                "api_keys": [{"key": KEY, "scope": "staff"}],
-                "reservation_ttl_seconds": 600,
-                "branches": [
-                    {
-                        "id": "main",
-                        "name": "Main",
-                        "time_zone": "UTC",
-                        "hours": every_day(["00:00-24:00"]),
-                        "resources": [{"id": "studio", "name": "Studio"}],
-                    }
-                ],
-                "services": [
-                    {
-                        "id": "spin",
-                        "name": "Spinning",
-                        "duration": 60,
-                        "slot_step": 60,
-                        "capacity": 5,
-                        "branches": ["main"],
-                    }
-                ],
-            }
-        ]
-    }
-
-
-def serve_gym(live_server: LiveServer) -> tuple[str, dict[str, str], dict[str, Any]]:
-    """Two workers over the gym catalog: the surface's URL, key headers and the class."""
-    base = live_server.start(_catalog(), workers=2) + "/v1"
-    headers = {"X-API-KEY": KEY}
-    [service] = httpx2.get(f"{base}/services", headers=headers).json()["data"]
-    return base, headers, service
 
 
 @pytest.mark.slow

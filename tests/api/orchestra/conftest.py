@@ -12,6 +12,21 @@ from tests.factories import issue_catalog
 
 BASE = "/calendar-backend/public/api"
 
+# A customer with every Orchestra customer field filled in.
+CUSTOMER = {
+    "firstName": "Voornaam",
+    "lastName": "Achternaam",
+    "email": "test@test.com",
+    "phone": "06-11223344",
+    "addressLine1": "Straatnaam 1",
+    "addressCity": "Plaatsnaam",
+    "addressState": "Zuid Holland",
+    "addressZip": "1111AB",
+    "addressCountry": "Nederland",
+    "identificationNumber": "1234567890",
+    "dateOfBirth": "1900-01-31",
+}
+
 
 class Orchestra:
     """A client that speaks the Orchestra API of one test server."""

@@ -9,23 +9,9 @@ from starlette.testclient import TestClient
 
 from slotbook.api.app import create_app
 from slotbook.services.context import Slotbook
-from tests.api.orchestra.conftest import Orchestra, longer_allowed
+from tests.api.orchestra.conftest import CUSTOMER, Orchestra, longer_allowed
 from tests.conftest import FakeClock
 from tests.factories import issue_catalog
-
-CUSTOMER = {
-    "firstName": "Voornaam",
-    "lastName": "Achternaam",
-    "email": "test@test.com",
-    "phone": "06-11223344",
-    "addressLine1": "Straatnaam 1",
-    "addressCity": "Plaatsnaam",
-    "addressState": "Zuid Holland",
-    "addressZip": "1111AB",
-    "addressCountry": "Nederland",
-    "identificationNumber": "1234567890",
-    "dateOfBirth": "1900-01-31",
-}
 
 
 def test_book_returns_the_bare_appointment_in_utc(orchestra: Orchestra) -> None:
