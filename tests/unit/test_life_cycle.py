@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from slotbook.domain.errors import NotHeld, WrongState
 from slotbook.domain.events import EventKind
-from slotbook.domain.model import Appointment, ExternalIds, Status
+from slotbook.domain.model import Appointment, Arrival, ExternalIds, Status
 
 NOW = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
 START = datetime(2030, 3, 5, 9, 0, tzinfo=UTC)
@@ -122,3 +123,39 @@ def test_any_sequence_of_changes_keeps_the_life_cycle(operations: list[str]) -> 
             told += event.kind in (EventKind.RESCHEDULED, EventKind.CANCELLED)
     assert booked <= 1
     assert a.sequence == told
+
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def test_check_in_is_for_the_appointment_s_own_day_in_the_branch_s_zone() -> None:
+    booked = appointment(Status.CONFIRMED)  # 10:00 Amsterdam on 5 March
+    with pytest.raises(WrongState):
+        booked.check_in(NOW, AMSTERDAM)  # the day before
+    late_evening = datetime(2030, 3, 5, 22, 59, tzinfo=UTC)  # 23:59 in Amsterdam: same day
+    booked.check_in(late_evening, AMSTERDAM)
+    assert booked.arrival is Arrival.CHECKED_IN
+    assert kinds(booked) == [EventKind.CHECKED_IN]
+
+
+def test_a_no_show_comes_after_the_start_and_ends_the_appointment_s_changes() -> None:
+    booked = appointment(Status.CONFIRMED)
+    with pytest.raises(WrongState):
+        booked.mark_no_show(START - timedelta(minutes=1))
+    booked.mark_no_show(START)
+    assert kinds(booked) == [EventKind.NO_SHOW]
+    for change in (booked.cancel, booked.complete):
+        with pytest.raises(WrongState):
+            change(START)
+    assert (booked.status, booked.arrival) == (Status.CONFIRMED, Arrival.NO_SHOW)
+
+
+def test_only_who_checked_in_can_be_served_and_a_hold_never_arrives() -> None:
+    booked = appointment(Status.CONFIRMED)
+    with pytest.raises(WrongState):
+        booked.complete(START)
+    booked.check_in(START, AMSTERDAM)
+    booked.complete(START + timedelta(minutes=10))
+    assert booked.arrival is Arrival.COMPLETED
+    with pytest.raises(WrongState):
+        appointment().check_in(START, AMSTERDAM)

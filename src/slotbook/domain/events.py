@@ -32,3 +32,4 @@ class AppointmentEvent:
     by_staff: bool = False
     previous_start: datetime | None = None
     previous_end: datetime | None = None
+    notify: bool = True  # False: receivers (webhooks) hear of it, the customer is not mailed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -503,6 +503,14 @@ class Status(StrEnum):
     RELEASED = "released"  # a hold given up, expired and cleared, or used up
 
 
+class Arrival(StrEnum):
+    """What happened on the day of a booked appointment (its status stays confirmed)."""
+
+    CHECKED_IN = "checked_in"  # the customer is here
+    NO_SHOW = "no_show"  # the customer did not come
+    COMPLETED = "completed"  # served
+
+
 LIVE_STATUSES = (Status.HELD, Status.RESERVED, Status.CONFIRMED)
 FIRM_STATUSES = (Status.RESERVED, Status.CONFIRMED)
 # The life cycle: which status may follow which.
@@ -548,6 +556,8 @@ class Appointment:
     sequence: int = 0  # grows on every change the customer is told about (.ics SEQUENCE)
     language: str | None = None  # the customer's language for messages ("en", "nl")
     expiry_noted: bool = False  # a hold whose expiry has been announced
+    arrival: Arrival | None = None
+    arrived_at: datetime | None = None  # when the arrival was recorded
     events: list[AppointmentEvent] = field(default_factory=list, compare=False, repr=False)
 
     # --- life cycle: every status change goes through these, which record the events -------
@@ -583,15 +593,30 @@ class Appointment:
         self._become(Status.RELEASED)
         self.expires_at = None
 
-    def cancel(self, now: datetime, *, reason: str | None = None, by_staff: bool = False) -> None:
-        """Cancelled by the customer or by staff; only a booking's cancel is an event."""
+    def cancel(
+        self,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        by_staff: bool = False,
+        notify: bool = True,
+    ) -> None:
+        """Cancelled by the customer or by staff; only a booking's cancel is an event.
+
+        What happened on the day cannot be undone by a cancellation: a no-show or a served
+        appointment stays what it was. ``notify=False`` tells webhooks but not the customer.
+        """
+        if self.arrival in (Arrival.NO_SHOW, Arrival.COMPLETED):
+            raise WrongState(f"An appointment marked {self.arrival} cannot be cancelled")
         was_booked = self.status in FIRM_STATUSES
         self._become(Status.CANCELLED)
         self.expires_at = None
         if was_booked:
             self.sequence += 1
             self.events.append(
-                AppointmentEvent(EventKind.CANCELLED, now, reason=reason, by_staff=by_staff)
+                AppointmentEvent(
+                    EventKind.CANCELLED, now, reason=reason, by_staff=by_staff, notify=notify
+                )
             )
 
     def rescheduled(self, now: datetime, previous_start: datetime, previous_end: datetime) -> None:
@@ -606,6 +631,32 @@ class Appointment:
                 EventKind.RESCHEDULED, now, previous_start=previous_start, previous_end=previous_end
             )
         )
+
+    def check_in(self, now: datetime, zone: tzinfo) -> None:
+        """The customer has arrived: only for a booked appointment, only on its day."""
+        if self.status is not Status.CONFIRMED or self.arrival is not None:
+            raise WrongState("Only a booked appointment nobody has arrived for can check in")
+        if now.astimezone(zone).date() != self.start.astimezone(zone).date():
+            raise WrongState("Check-in is only possible on the day of the appointment")
+        self._arrive(Arrival.CHECKED_IN, EventKind.CHECKED_IN, now)
+
+    def mark_no_show(self, now: datetime) -> None:
+        """The customer did not come: once the start has passed, and they did not check in."""
+        if self.status is not Status.CONFIRMED or self.arrival is not None:
+            raise WrongState("Only a booked appointment nobody has arrived for can be a no-show")
+        if now < self.start:
+            raise WrongState("An appointment is a no-show only once its start has passed")
+        self._arrive(Arrival.NO_SHOW, EventKind.NO_SHOW, now)
+
+    def complete(self, now: datetime) -> None:
+        """The customer was served (after checking in)."""
+        if self.status is not Status.CONFIRMED or self.arrival is not Arrival.CHECKED_IN:
+            raise WrongState("Only a checked-in appointment can be completed")
+        self.arrival, self.arrived_at = Arrival.COMPLETED, now
+
+    def _arrive(self, arrival: Arrival, kind: EventKind, now: datetime) -> None:
+        self.arrival, self.arrived_at = arrival, now
+        self.events.append(AppointmentEvent(kind, now))
 
     def expire(self, now: datetime) -> None:
         """Announce, once, that a hold ran out (it stopped counting the moment it did)."""

@@ -61,6 +61,7 @@ class AppointmentInfo(TypedDict):
     reference: str  # the number the booking page and the APIs show the customer
     tenant: str
     status: str  # held | reserved | confirmed | cancelled | released
+    arrival: str | None  # checked_in | no_show | completed, on the day of a booked appointment
     start: str
     end: str
     sequence: int  # grows by one on every change the customer is told about (.ics SEQUENCE)

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 
 from slotbook.domain.availability import Occupancy
 from slotbook.domain.errors import SlotTaken
-from slotbook.domain.model import FIRM_STATUSES, Appointment, ExternalIds, Status
+from slotbook.domain.model import FIRM_STATUSES, Appointment, Arrival, ExternalIds, Status
 from slotbook.persistence.customer_repo import customer_of, same_text
 from slotbook.persistence.ids import new_id_columns, new_public_id
 from slotbook.persistence.tables import (
@@ -417,6 +417,8 @@ class SqlBookingRepository:
             "sequence": appointment.sequence,
             "language": appointment.language,
             "expiry_noted": appointment.expiry_noted,
+            "arrival": appointment.arrival.value if appointment.arrival else None,
+            "arrived_at": appointment.arrived_at,
             "updated": now,
         }
 
@@ -551,6 +553,8 @@ class SqlBookingRepository:
         conditions: list[Any] = [appointments.c.tenant_pk == tenant_ref]
         if criteria.branch_key is not None:
             conditions.append(branches.c.key == criteria.branch_key)
+        if criteria.resource_key is not None:
+            conditions.append(resources.c.key == criteria.resource_key)
         if criteria.starts_from is not None:
             conditions.append(appointments.c.starts_at >= criteria.starts_from)
         if criteria.starts_before is not None:
@@ -670,4 +674,6 @@ def _appointment_of(row: RowMapping) -> Appointment:
         sequence=row["sequence"],
         language=row["language"],
         expiry_noted=row["expiry_noted"],
+        arrival=Arrival(row["arrival"]) if row["arrival"] else None,
+        arrived_at=row["arrived_at"],
     )

@@ -221,6 +221,8 @@ appointments = Table(
     Column("sequence", Integer, nullable=False, default=0, server_default="0"),
     Column("language", String(8)),
     Column("expiry_noted", Boolean, nullable=False, default=False, server_default=false()),
+    Column("arrival", String(12)),
+    Column("arrived_at", UTCDateTime()),
     *_stamps(),
     CheckConstraint("people >= 1 AND spaces >= 1", name="counts"),
     UniqueConstraint("tenant_pk", "public_id"),

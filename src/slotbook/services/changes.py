@@ -56,15 +56,16 @@ def cancel(
     allowed_from: tuple[Status, ...] = (Status.HELD, Status.RESERVED, Status.CONFIRMED),
     actor: Actor = SYSTEM,
     reason: str | None = None,
+    notify: bool = True,
 ) -> Appointment:
-    """Cancel an appointment; its spaces are free at once."""
+    """Cancel an appointment; its spaces are free at once (``notify``: mail the customer)."""
     with app.uows(write=True) as uow:
         appointment = load_appointment(uow, catalog, ref, for_update=True)
         if appointment.status not in allowed_from:
             raise WrongState(f"An appointment in status {appointment.status} cannot be cancelled")
         lock_host(uow, catalog, appointment)
         now = app.now()  # after the locks (see booking.reclaim)
-        appointment.cancel(now, reason=reason, by_staff=actor.staff)
+        appointment.cancel(now, reason=reason, by_staff=actor.staff, notify=notify)
         return _finish(uow, catalog, appointment, now, actor=actor, operation="cancel")
 
 

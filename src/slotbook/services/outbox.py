@@ -34,7 +34,8 @@ def publish(
     for event in events:
         payload = _payload(catalog, appointment, event)
         customer = appointment.customers[0] if appointment.customers else None
-        if event.kind in _MAILED and settings.email and customer and customer.email:
+        mailed = event.kind in _MAILED and event.notify and settings.email
+        if mailed and customer and customer.email:
             _queue(uow, catalog, appointment, payload, "email", customer.email, now, now)
         for hook in settings.webhooks:
             if "*" in hook.events or event.kind.value in hook.events:
@@ -131,6 +132,7 @@ def _payload(catalog: Catalog, appointment: Appointment, event: AppointmentEvent
         reference=appointment.ids.digits,
         tenant=catalog.key,
         status=appointment.status.value,
+        arrival=appointment.arrival.value if appointment.arrival else None,
         start=_instant(appointment.start),
         end=_instant(appointment.end),
         sequence=appointment.sequence,

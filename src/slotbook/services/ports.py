@@ -108,6 +108,7 @@ class AppointmentFilter:
     """Criteria for listing appointments of a tenant."""
 
     branch_key: str | None = None
+    resource_key: str | None = None
     customer_email: str | None = None
     customer_last_name: str | None = None
     starts_from: datetime | None = None

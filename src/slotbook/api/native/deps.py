@@ -17,6 +17,8 @@ def _no_header(_request: Request) -> str | None:
 
 
 _TENANT = TenantOf(_no_header, first_by_default=False)
+StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
+StaffWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF, write=True))]
 AdminAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.ADMIN))]
 AdminWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.ADMIN, write=True))]
 BodyDep = Annotated[Any, Depends(json_body)]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from slotbook.api.native.schemas import AuditEntryOut, KeyOut
+from slotbook.api.native.schemas import (
+    AppointmentOut,
+    AuditEntryOut,
+    KeyOut,
+    NamedOut,
+    PersonOut,
+)
+from slotbook.domain.model import Appointment, Catalog
 from slotbook.services.ports import ApiKeyInfo, AuditEntry
 
 
@@ -33,4 +40,31 @@ def audit_out(entry: AuditEntry) -> AuditEntryOut:
         route=entry.route,
         appointment=entry.appointment,
         detail=entry.detail,
+    )
+
+
+def appointment_out(catalog: Catalog, appointment: Appointment) -> AppointmentOut:
+    """An appointment with its branch, resource, services and customers."""
+    branch = catalog.branch(appointment.branch_key, include_retired=True)
+    resource = catalog.resource(appointment.resource_key, include_retired=True)
+    services = [catalog.service(k, include_retired=True) for k in appointment.service_keys]
+    locale = catalog.settings.default_locale
+    return AppointmentOut(
+        id=appointment.ids.uuid,
+        reference=appointment.ids.digits,
+        status=appointment.status.value,
+        arrival=appointment.arrival.value if appointment.arrival else None,
+        arrived_at=appointment.arrived_at,
+        start=appointment.start,
+        end=appointment.end,
+        branch=NamedOut(id=branch.key, name=branch.name),
+        resource=NamedOut(id=resource.key, name=resource.name),
+        services=[NamedOut(id=s.key, name=s.name.get(locale) or s.key) for s in services],
+        people=appointment.people,
+        customers=[
+            PersonOut(first_name=c.first_name, last_name=c.last_name, email=c.email, phone=c.phone)
+            for c in appointment.customers
+        ],
+        answers=dict(appointment.answers),
+        notes=appointment.notes,
     )

@@ -1,26 +1,37 @@
-"""The native API's administration routes: keys, erasure, the audit log (``admin`` scope).
+"""The native API: the organisation's appointments and their day (``staff`` scope), and
+administration: keys, erasure, the audit log (``admin`` scope).
 
-The rest of the native API (catalog objects, bookings, the staff day) follows in its own
-issue; these are the pieces the access rules need now.
+Catalog objects, closures, blocks, the waitlist and series follow in later steps.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+import base64
+from collections.abc import Callable
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
 from slotbook.api.kit.docs import IDEMPOTENCY_KEY, error_answers, new_surface, request_body
-from slotbook.api.kit.errors import install_error_handlers
+from slotbook.api.kit.errors import BadInput, install_error_handlers
 from slotbook.api.kit.http import JSON, parse_model, slotbook_of
-from slotbook.api.kit.parsers import parse_date, parse_int
-from slotbook.api.native.deps import AdminAccess, AdminWriteAccess, BodyDep
+from slotbook.api.kit.parsers import parse_date, parse_id, parse_int
+from slotbook.api.native.deps import (
+    AdminAccess,
+    AdminWriteAccess,
+    BodyDep,
+    StaffAccess,
+    StaffWriteAccess,
+)
 from slotbook.api.native.errors import PROBLEM, TABLE, render_problem
-from slotbook.api.native.mapping import audit_out, key_out
+from slotbook.api.native.mapping import appointment_out, audit_out, key_out
 from slotbook.api.native.schemas import (
+    AppointmentOut,
+    AppointmentPage,
     AuditPage,
+    CancelIn,
     CreatedKeyOut,
     ErasedOut,
     EraseIn,
@@ -28,10 +39,13 @@ from slotbook.api.native.schemas import (
     KeyList,
     Problem,
 )
+from slotbook.domain.model import Appointment, Status
 from slotbook.services import access as keys
-from slotbook.services import audit, privacy
+from slotbook.services import arrivals, audit, changes, privacy, queries
 from slotbook.services.actor import Scope
+from slotbook.services.booking import AppointmentRef
 from slotbook.services.context import Slotbook
+from slotbook.services.ports import AppointmentFilter
 
 _WHEN = {
     400: "Malformed request (`invalid_request`)",
@@ -66,14 +80,157 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
         description="Slotbook's own API. Send `Authorization: Bearer <key>`; the key's scope "
         "decides what it may do (see docs/access.md).",
         schemes={"bearer": {"type": "http", "scheme": "bearer"}},
-        bodies=(EraseIn, KeyIn),
+        bodies=(EraseIn, KeyIn, CancelIn),
         finish=_problems_as_problem_json,
     )
     install_error_handlers(
         app, render_problem, TABLE, bad_input_code="invalid_request", not_found_code="not_found"
     )
+    _staff_routes(app)
     _admin_routes(app)
     return app
+
+
+_STATUSES = ("held", "reserved", "confirmed", "cancelled", "released")
+MAX_PAGE = 200
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value = text.split(":", 1)
+        if kind == "o" and value.isdigit() and int(value) <= 10**7:
+            return int(value)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise BadInput("cursor is not one this API gave out", field="cursor")
+
+
+def _appointment_ref(appointment_id: str) -> AppointmentRef:
+    return ("uuid", parse_id(appointment_id, "guid", "appointment_id"))
+
+
+def _staff_routes(app: FastAPI) -> None:
+    @app.get("/appointments", response_model=AppointmentPage, responses=_PROBLEMS)
+    def list_appointments(
+        request: Request,
+        access: StaffAccess,
+        branch: str | None = None,
+        resource: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        status: str | None = None,
+        email: str | None = None,
+        cursor: str | None = None,
+        limit: str | None = None,
+    ) -> JSON:
+        """Appointments by start: of a branch or resource, between two dates (inclusive, in
+        the branch's time zone, else UTC), with some statuses (comma-separated), of a customer
+        (e-mail)."""
+        catalog = access.catalog
+        zone: tzinfo = UTC
+        if branch is not None:
+            zone = catalog.branch_by_alias(branch).zone
+        if resource is not None:
+            catalog.resource_by_alias(resource)
+        statuses = None
+        if status is not None:
+            statuses = tuple(s.strip() for s in status.split(",") if s.strip())
+            if not statuses or any(s not in _STATUSES for s in statuses):
+                raise BadInput(f"status must be some of {', '.join(_STATUSES)}", field="status")
+        first = parse_date(date_from, "date_from") if date_from else None
+        last = parse_date(date_to, "date_to") if date_to else None
+        count = parse_int(limit, "limit", 1, MAX_PAGE, default=50) or 50
+        offset = _offset(cursor)
+        criteria = AppointmentFilter(
+            branch_key=catalog.branch_by_alias(branch).key if branch else None,
+            resource_key=catalog.resource_by_alias(resource).key if resource else None,
+            customer_email=email,
+            starts_from=datetime.combine(first, time(0), tzinfo=zone) if first else None,
+            starts_before=(
+                datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone) if last else None
+            ),
+            statuses=statuses,
+        )
+        found, total = queries.find_appointments(
+            slotbook_of(request), catalog, criteria, offset=offset, limit=count
+        )
+        following = _cursor(offset + count) if offset + count < total else None
+        data = [appointment_out(catalog, a).model_dump(mode="json") for a in found]
+        return JSON({"data": data, "next": following})
+
+    @app.get("/appointments/{appointment_id}", response_model=AppointmentOut, responses=_PROBLEMS)
+    def read_appointment(appointment_id: str, request: Request, access: StaffAccess) -> JSON:
+        """One appointment."""
+        found = queries.get_appointment(
+            slotbook_of(request), access.catalog, _appointment_ref(appointment_id)
+        )
+        return JSON(appointment_out(access.catalog, found).model_dump(mode="json"))
+
+    @app.post(
+        "/appointments/{appointment_id}/cancel",
+        response_model=AppointmentOut,
+        responses=_PROBLEMS_OF_WRITES,
+        openapi_extra={
+            "requestBody": request_body(CancelIn, required=False),
+            "parameters": [IDEMPOTENCY_KEY],
+        },
+    )
+    def cancel_appointment(
+        appointment_id: str, request: Request, access: StaffWriteAccess, body: BodyDep
+    ) -> JSON:
+        """Cancel with a reason; ``notify: false`` does not mail the customer (webhooks are
+        still told). A no-show or a served appointment cannot be cancelled."""
+        wanted = parse_model(CancelIn, body if body is not None else {})
+        done = changes.cancel(
+            slotbook_of(request),
+            access.catalog,
+            ref=_appointment_ref(appointment_id),
+            allowed_from=(Status.RESERVED, Status.CONFIRMED),
+            actor=access.actor,
+            reason=wanted.reason or None,
+            notify=wanted.notify,
+        )
+        return JSON(appointment_out(access.catalog, done).model_dump(mode="json"))
+
+    for path, use_case, summary in (
+        (
+            "check-in",
+            arrivals.check_in,
+            "The customer has arrived (only on the appointment's day).",
+        ),
+        ("no-show", arrivals.no_show, "The customer did not come (once the start has passed)."),
+        ("complete", arrivals.complete, "The customer who checked in has been served."),
+    ):
+        _arrival_route(app, path, use_case, summary)
+
+
+def _arrival_route(
+    app: FastAPI, path: str, use_case: Callable[..., Appointment], summary: str
+) -> None:
+    def arrive(appointment_id: str, request: Request, access: StaffWriteAccess) -> JSON:
+        done = use_case(
+            slotbook_of(request),
+            access.catalog,
+            ref=_appointment_ref(appointment_id),
+            actor=access.actor,
+        )
+        return JSON(appointment_out(access.catalog, done).model_dump(mode="json"))
+
+    arrive.__doc__ = summary
+    app.post(
+        f"/appointments/{{appointment_id}}/{path}",
+        response_model=AppointmentOut,
+        responses=_PROBLEMS_OF_WRITES,
+        openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+        name=f"{path.replace('-', '_')}_appointment",
+    )(arrive)
 
 
 def _admin_routes(app: FastAPI) -> None:

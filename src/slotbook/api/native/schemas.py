@@ -95,3 +95,54 @@ class KeyList(BaseModel):
     """The tenant's keys."""
 
     data: list[KeyOut]
+
+
+class NamedOut(BaseModel):
+    """A catalog object: its id and name."""
+
+    id: str
+    name: str
+
+
+class PersonOut(BaseModel):
+    """A customer of an appointment."""
+
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+
+
+class AppointmentOut(BaseModel):
+    """An appointment as the organisation sees it."""
+
+    id: str = Field(description="UUID")
+    reference: str = Field(description="The number the customer is shown")
+    status: Literal["held", "reserved", "confirmed", "cancelled", "released"]
+    arrival: Literal["checked_in", "no_show", "completed"] | None
+    arrived_at: datetime | None
+    start: datetime
+    end: datetime
+    branch: NamedOut
+    resource: NamedOut
+    services: list[NamedOut]
+    people: int
+    customers: list[PersonOut]
+    answers: dict[str, str]
+    notes: str | None
+
+
+class AppointmentPage(BaseModel):
+    """A page of appointments by start; ``next`` is the cursor of the following page."""
+
+    data: list[AppointmentOut]
+    next: str | None
+
+
+class CancelIn(BaseModel):
+    """Why an appointment is cancelled, and whether the customer is told."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    notify: bool = True
