@@ -39,9 +39,10 @@ from slotbook.persistence.tables import (
     resources,
     sessions,
 )
-from slotbook.services.ports import AppointmentFilter, IdKind, SessionInfo, SessionPage
+from slotbook.services.ports import AppointmentFilter, Block, IdKind, SessionInfo, SessionPage
 
 _FIRM = [s.value for s in FIRM_STATUSES]
+BLOCKED = ("#blocked",)  # the service keys of a block: no service can join it
 
 
 def _live_spaces(now: datetime) -> Any:
@@ -123,6 +124,7 @@ class SqlBookingRepository:
                 self._epoch(sessions.c.block_end).label("block_end"),
                 resources.c.key,
                 live,
+                sessions.c.block_reason,
             )
             .select_from(
                 sessions.join(resources, resources.c.pk == sessions.c.resource_pk).outerjoin(
@@ -140,7 +142,25 @@ class SqlBookingRepository:
         result = []
         keys: dict[str, tuple[str, ...]] = {}
         for row in self._db.execute(query).all():
-            pk, taken, capacity, services, start, end, block_start, block_end, resource, live = row
+            pk, taken, capacity, services, start, end, block_start, block_end, resource, live = row[
+                :10
+            ]
+            if row.block_reason is not None:
+                # A block: full, joinable by no service, never tidied away.
+                result.append(
+                    Occupancy(
+                        resource,
+                        int(start),
+                        int(end),
+                        int(block_start),
+                        int(block_end),
+                        BLOCKED,
+                        1,
+                        1,
+                        pk,
+                    )
+                )
+                continue
             if tidy and live != taken:
                 self._tidy(pk, int(live), now)
             if live > 0:
@@ -234,6 +254,100 @@ class SqlBookingRepository:
         except IntegrityError as exc:
             raise SlotTaken() from exc
 
+    def open_block(
+        self,
+        *,
+        tenant_ref: int,
+        branch_ref: int,
+        resource_ref: int,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        now: datetime,
+    ) -> str:
+        """Block a resource's time (its UUID); SlotTaken when something live is there."""
+        try:
+            with self._db.begin_nested():
+                ids = new_id_columns()
+                self._db.execute(
+                    sessions.insert().values(
+                        tenant_pk=tenant_ref,
+                        branch_pk=branch_ref,
+                        resource_pk=resource_ref,
+                        service_keys=BLOCKED[0],
+                        starts_at=start,
+                        ends_at=end,
+                        block_start=start,
+                        block_end=end,
+                        capacity=1,
+                        taken=1,
+                        released=False,
+                        block_reason=reason,
+                        created=now,
+                        updated=now,
+                        **ids,
+                    )
+                )
+                return str(ids["uuid"])
+        except IntegrityError as exc:
+            raise SlotTaken("The resource is booked at that time") from exc
+
+    def blocks(self, tenant_ref: int, lo: datetime, hi: datetime) -> list[Block]:
+        """Blocks in force that overlap ``[lo, hi)``, by start."""
+        query = (
+            self._session_query()
+            .where(
+                sessions.c.tenant_pk == tenant_ref,
+                sessions.c.block_reason.is_not(None),
+                sessions.c.released.is_(False),
+                sessions.c.block_start < hi,
+                sessions.c.block_end > lo,
+            )
+            .order_by(sessions.c.block_start, resources.c.key)
+        )
+        return [
+            Block(
+                id=r["uuid"],
+                branch_key=r["branch_key"],
+                resource_key=r["resource_key"],
+                start=r["block_start"],
+                end=r["block_end"],
+                reason=r["block_reason"],
+            )
+            for r in self._db.execute(query).mappings()
+        ]
+
+    def lift_block(self, tenant_ref: int, block_id: str, now: datetime) -> bool:
+        """End a block at once; False when there is no such block in force."""
+        result = self._db.execute(
+            update(sessions)
+            .where(
+                sessions.c.tenant_pk == tenant_ref,
+                sessions.c.uuid == block_id,
+                sessions.c.block_reason.is_not(None),
+                sessions.c.released.is_(False),
+            )
+            .values(released=True, updated=now)
+        )
+        return bool(result.rowcount)
+
+    def live_on(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime
+    ) -> list[Appointment]:
+        """Booked appointments and live holds on these resources whose time overlaps."""
+        if not resource_refs:
+            return []
+        query = self._query().where(
+            appointments.c.resource_pk.in_(list(resource_refs)),
+            appointments.c.starts_at < hi,
+            appointments.c.ends_at > lo,
+            or_(
+                appointments.c.status.in_(_FIRM),
+                and_(appointments.c.status == Status.HELD.value, appointments.c.expires_at > now),
+            ),
+        )
+        return self._hydrate(self._db.execute(query).mappings().all())
+
     def take_spaces(self, session_id: int, spaces: int, now: datetime) -> None:
         """Take spaces in a session; more than its capacity is refused by the database."""
         try:
@@ -274,7 +388,9 @@ class SqlBookingRepository:
         row = (
             self._db.execute(
                 self._session_query().where(
-                    sessions.c.tenant_pk == tenant_ref, sessions.c[kind] == value
+                    sessions.c.tenant_pk == tenant_ref,
+                    sessions.c[kind] == value,
+                    sessions.c.block_reason.is_(None),
                 )
             )
             .mappings()

@@ -181,6 +181,9 @@ sessions = Table(
     Column("capacity", Integer, nullable=False),
     Column("taken", Integer, nullable=False),
     Column("released", Boolean, nullable=False, default=False),
+    # Set on a block: time a resource is not available (a closure, a desk out of order). It
+    # holds the resource like a full session, so the database refuses bookings over it.
+    Column("block_reason", String(500)),
     *_stamps(),
     CheckConstraint("taken >= 0 AND taken <= capacity", name="spaces"),
     CheckConstraint("block_start < block_end", name="block"),

@@ -239,6 +239,34 @@ class BookingRepository(Protocol):
         """Mark a hold's expiry as announced; False when it is no longer an unnoticed hold."""
         ...
 
+    def open_block(
+        self,
+        *,
+        tenant_ref: int,
+        branch_ref: int,
+        resource_ref: int,
+        start: datetime,
+        end: datetime,
+        reason: str,
+        now: datetime,
+    ) -> str:
+        """Block a resource's time (its UUID); SlotTaken when something live is there."""
+        ...
+
+    def blocks(self, tenant_ref: int, lo: datetime, hi: datetime) -> list[Block]:
+        """Blocks in force that overlap ``[lo, hi)``, by start."""
+        ...
+
+    def lift_block(self, tenant_ref: int, block_id: str, now: datetime) -> bool:
+        """End a block at once; False when there is no such block in force."""
+        ...
+
+    def live_on(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime
+    ) -> list[Appointment]:
+        """Booked appointments and live holds on these resources whose time overlaps."""
+        ...
+
     def in_session(self, session_id: int) -> list[Appointment]:
         """Every appointment of a session, oldest first."""
         ...
@@ -446,6 +474,18 @@ class SecretRepository(Protocol):
 
 # A delivery's states: waiting to be sent (or retried), done, given up, not needed any more.
 PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Time a resource is not available (a closure or an ad-hoc block)."""
+
+    id: str
+    branch_key: str
+    resource_key: str
+    start: datetime
+    end: datetime
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

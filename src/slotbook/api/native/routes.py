@@ -17,7 +17,7 @@ from starlette.responses import Response
 from slotbook.api.kit.docs import IDEMPOTENCY_KEY, error_answers, new_surface, request_body
 from slotbook.api.kit.errors import BadInput, install_error_handlers
 from slotbook.api.kit.http import JSON, parse_model, slotbook_of
-from slotbook.api.kit.parsers import parse_date, parse_id, parse_int
+from slotbook.api.kit.parsers import check_instant, parse_date, parse_id, parse_int
 from slotbook.api.native.deps import (
     AdminAccess,
     AdminWriteAccess,
@@ -31,7 +31,12 @@ from slotbook.api.native.schemas import (
     AppointmentOut,
     AppointmentPage,
     AuditPage,
+    BlockIn,
+    BlockList,
+    BlockOut,
     CancelIn,
+    ClosureIn,
+    ClosureOut,
     CreatedKeyOut,
     ErasedOut,
     EraseIn,
@@ -39,13 +44,14 @@ from slotbook.api.native.schemas import (
     KeyList,
     Problem,
 )
+from slotbook.domain.errors import NotFound
 from slotbook.domain.model import Appointment, Status
 from slotbook.services import access as keys
-from slotbook.services import arrivals, audit, changes, privacy, queries
+from slotbook.services import arrivals, audit, changes, closures, privacy, queries
 from slotbook.services.actor import Scope
 from slotbook.services.booking import AppointmentRef
 from slotbook.services.context import Slotbook
-from slotbook.services.ports import AppointmentFilter
+from slotbook.services.ports import AppointmentFilter, Block
 
 _WHEN = {
     400: "Malformed request (`invalid_request`)",
@@ -80,13 +86,14 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
         description="Slotbook's own API. Send `Authorization: Bearer <key>`; the key's scope "
         "decides what it may do (see docs/access.md).",
         schemes={"bearer": {"type": "http", "scheme": "bearer"}},
-        bodies=(EraseIn, KeyIn, CancelIn),
+        bodies=(EraseIn, KeyIn, CancelIn, ClosureIn, BlockIn),
         finish=_problems_as_problem_json,
     )
     install_error_handlers(
         app, render_problem, TABLE, bad_input_code="invalid_request", not_found_code="not_found"
     )
     _staff_routes(app)
+    _closure_routes(app)
     _admin_routes(app)
     return app
 
@@ -209,6 +216,117 @@ def _staff_routes(app: FastAPI) -> None:
         ("complete", arrivals.complete, "The customer who checked in has been served."),
     ):
         _arrival_route(app, path, use_case, summary)
+
+
+def _block_out(block: Block) -> dict[str, Any]:
+    return BlockOut(
+        id=block.id,
+        branch=block.branch_key,
+        resource=block.resource_key,
+        start=block.start,
+        end=block.end,
+        reason=block.reason,
+    ).model_dump(mode="json")
+
+
+def _closure_routes(app: FastAPI) -> None:
+    @app.post(
+        "/closures",
+        status_code=201,
+        response_model=ClosureOut,
+        responses=_PROBLEMS_OF_WRITES,
+        openapi_extra={"requestBody": request_body(ClosureIn), "parameters": [IDEMPOTENCY_KEY]},
+    )
+    def close(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
+        """Close a branch or resource for a day or a time range: what is booked inside is
+        cancelled (and the customers told, unless ``notify`` is false), and nothing can be
+        booked there until the closure is lifted."""
+        wanted = parse_model(ClosureIn, body)
+        catalog = access.catalog
+        branch = catalog.branch_by_alias(wanted.branch)
+        resource = catalog.resource_by_alias(wanted.resource).key if wanted.resource else None
+        if wanted.date is not None:
+            start = datetime.combine(wanted.date, time(0), tzinfo=branch.zone)
+            end = datetime.combine(wanted.date + timedelta(days=1), time(0), tzinfo=branch.zone)
+        else:
+            assert wanted.start is not None
+            assert wanted.end is not None
+            start, end = wanted.start, wanted.end
+        done = closures.close(
+            slotbook_of(request),
+            catalog,
+            branch_key=branch.key,
+            resource_key=resource,
+            start=check_instant(start, "start").astimezone(UTC),
+            end=check_instant(end, "end").astimezone(UTC),
+            reason=wanted.reason,
+            notify=wanted.notify,
+            actor=access.actor,
+        )
+        shown = {
+            "blocks": [_block_out(b) for b in done.blocks],
+            "cancelled": [
+                appointment_out(catalog, a).model_dump(mode="json") for a in done.cancelled
+            ],
+        }
+        return JSON(shown, status_code=201)
+
+    @app.post(
+        "/blocks",
+        status_code=201,
+        response_model=BlockOut,
+        responses=_PROBLEMS_OF_WRITES,
+        openapi_extra={"requestBody": request_body(BlockIn), "parameters": [IDEMPOTENCY_KEY]},
+    )
+    def block(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
+        """Make a resource unavailable for a while; 409 when something is booked then."""
+        wanted = parse_model(BlockIn, body)
+        resource = access.catalog.resource_by_alias(wanted.resource)
+        done = closures.close(
+            slotbook_of(request),
+            access.catalog,
+            branch_key=resource.branch_key,
+            resource_key=resource.key,
+            start=check_instant(wanted.start, "start").astimezone(UTC),
+            end=check_instant(wanted.end, "end").astimezone(UTC),
+            reason=wanted.reason,
+            cancel_inside=False,
+            actor=access.actor,
+        )
+        return JSON(_block_out(done.blocks[0]), status_code=201)
+
+    @app.get("/blocks", response_model=BlockList, responses=_PROBLEMS)
+    def list_blocks(
+        request: Request,
+        access: StaffAccess,
+        date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> JSON:
+        """Blocks and closures in force between two dates (UTC, inclusive; default: from
+        today on)."""
+        now = slotbook_of(request).now()
+        first = parse_date(date_from, "date_from") if date_from else now.date()
+        last = parse_date(date_to, "date_to") if date_to else first + timedelta(days=3660)
+        found = closures.blocks(
+            slotbook_of(request),
+            access.catalog,
+            datetime.combine(first, time(0), tzinfo=UTC),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC),
+        )
+        return JSON({"data": [_block_out(b) for b in found]})
+
+    @app.delete(
+        "/blocks/{block_id}",
+        status_code=204,
+        responses=_PROBLEMS_OF_WRITES,
+        openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+    )
+    def lift_block(block_id: str, request: Request, access: StaffWriteAccess) -> Response:
+        """Lift a block or one resource's closure: its time is bookable again at once."""
+        wanted = parse_id(block_id, "guid", "block_id")
+        if not closures.lift(slotbook_of(request), access.catalog, wanted, actor=access.actor):
+            raise NotFound("block", wanted, "No such block in force")
+        return Response(status_code=204)
 
 
 def _arrival_route(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date as Day
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
@@ -146,3 +154,63 @@ class CancelIn(BaseModel):
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     notify: bool = True
+
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+CatalogId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class ClosureIn(BaseModel):
+    """Close a branch (or one resource) for a day, or from ``start`` to ``end``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    branch: CatalogId
+    resource: CatalogId | None = None
+    date: Day | None = Field(None, description="A whole day in the branch's time zone")
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    reason: Reason
+    notify: bool = Field(True, description="Mail the customers whose appointments are cancelled")
+
+    @model_validator(mode="after")
+    def _day_or_range(self) -> ClosureIn:
+        ranged = (self.start is not None, self.end is not None)
+        if (self.date is not None and any(ranged)) or (self.date is None and not all(ranged)):
+            raise ValueError("give either date, or start and end")
+        return self
+
+
+class BlockIn(BaseModel):
+    """Make a resource unavailable for a while (refused when something is booked then)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource: CatalogId
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: Reason
+
+
+class BlockOut(BaseModel):
+    """Time a resource is not available."""
+
+    id: str = Field(description="UUID")
+    branch: str
+    resource: str
+    start: datetime
+    end: datetime
+    reason: str
+
+
+class BlockList(BaseModel):
+    """Blocks in force."""
+
+    data: list[BlockOut]
+
+
+class ClosureOut(BaseModel):
+    """The blocks a closure put in place and the appointments it cancelled."""
+
+    blocks: list[BlockOut]
+    cancelled: list[AppointmentOut]
