@@ -216,3 +216,55 @@ def test_malformed_lists_are_refused_as_problems(api: TestClient, params: dict[s
 def test_an_id_that_is_not_a_uuid_is_a_clear_400(api: TestClient) -> None:
     answer = api.post("/api/v1/appointments/12345/check-in")
     assert answer.status_code == 400 and "appointment_id" in answer.json()["detail"]
+
+
+def test_staff_book_off_the_grid_for_any_length_and_move_it(api: TestClient) -> None:
+    booked = api.post(
+        "/api/v1/appointments",
+        json={
+            "branch": "north",
+            "services": ["passport"],
+            "resource": "desk-2",
+            "start": f"{TODAY}T09:07:00+01:00",
+            "length_minutes": 25,
+            "customer": {"first_name": "Bo", "last_name": "Ek", "email": "bo@example.org"},
+            "notes": "Needs an interpreter",
+        },
+    )
+    assert booked.status_code == 201, booked.text
+    made = booked.json()
+    assert (made["start"], made["end"]) == (f"{TODAY}T08:07:00Z", f"{TODAY}T08:32:00Z")
+    assert made["resource"]["id"] == "desk-2" and made["notes"] == "Needs an interpreter"
+    clash = api.post(
+        "/api/v1/appointments",
+        json={
+            "branch": "north",
+            "services": ["passport"],
+            "resource": "desk-2",
+            "start": f"{TODAY}T09:20:00+01:00",
+            "customer": {"first_name": "Cy", "last_name": "Ek"},
+        },
+    )
+    assert clash.status_code == 409 and clash.json()["code"] == "slot_taken"
+    moved = api.post(
+        f"/api/v1/appointments/{made['id']}/move",
+        json={"start": f"{TODAY}T14:00:00+01:00", "resource": "desk-1"},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["start"] == f"{TODAY}T13:00:00Z"
+    assert moved.json()["end"] == f"{TODAY}T13:25:00Z"
+    assert moved.json()["resource"]["id"] == "desk-1"
+
+
+def test_a_booking_key_cannot_book_as_staff(api: TestClient) -> None:
+    answer = api.post(
+        "/api/v1/appointments",
+        json={
+            "branch": "north",
+            "services": ["passport"],
+            "start": f"{TODAY}T09:07:00+01:00",
+            "customer": {"first_name": "Bo", "last_name": "Ek"},
+        },
+        headers={"Authorization": f"Bearer {BOOKING}"},
+    )
+    assert answer.status_code == 403

@@ -34,6 +34,7 @@ from slotbook.api.native.schemas import (
     BlockIn,
     BlockList,
     BlockOut,
+    BookIn,
     CancelIn,
     ClosureIn,
     ClosureOut,
@@ -42,14 +43,16 @@ from slotbook.api.native.schemas import (
     EraseIn,
     KeyIn,
     KeyList,
+    MoveIn,
     Problem,
 )
 from slotbook.domain.errors import NotFound
-from slotbook.domain.model import Appointment, Status
+from slotbook.domain.model import Appointment, CustomerDetails, Status
 from slotbook.services import access as keys
 from slotbook.services import arrivals, audit, changes, closures, privacy, queries
 from slotbook.services.actor import Scope
-from slotbook.services.booking import AppointmentRef
+from slotbook.services.availability import SlotQuery
+from slotbook.services.booking import AppointmentRef, BookingDetails, place
 from slotbook.services.context import Slotbook
 from slotbook.services.ports import AppointmentFilter, Block
 
@@ -86,7 +89,7 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
         description="Slotbook's own API. Send `Authorization: Bearer <key>`; the key's scope "
         "decides what it may do (see docs/access.md).",
         schemes={"bearer": {"type": "http", "scheme": "bearer"}},
-        bodies=(EraseIn, KeyIn, CancelIn, ClosureIn, BlockIn),
+        bodies=(EraseIn, KeyIn, CancelIn, ClosureIn, BlockIn, BookIn, MoveIn),
         finish=_problems_as_problem_json,
     )
     install_error_handlers(
@@ -171,6 +174,78 @@ def _staff_routes(app: FastAPI) -> None:
         following = _cursor(offset + count) if offset + count < total else None
         data = [appointment_out(catalog, a).model_dump(mode="json") for a in found]
         return JSON({"data": data, "next": following})
+
+    @app.post(
+        "/appointments",
+        status_code=201,
+        response_model=AppointmentOut,
+        responses=_PROBLEMS_OF_WRITES,
+        openapi_extra={"requestBody": request_body(BookIn), "parameters": [IDEMPOTENCY_KEY]},
+    )
+    def book(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
+        """Book for a customer as staff: any start (off the grid), any length, a resource of
+        choice; the database still refuses a time that is taken (409 ``slot_taken``)."""
+        wanted = parse_model(BookIn, body)
+        catalog = access.catalog
+        branch = catalog.branch_by_alias(wanted.branch)
+        services = tuple(catalog.service_by_alias(s) for s in wanted.services)
+        resource = catalog.resource_by_alias(wanted.resource).key if wanted.resource else None
+        person = wanted.customer
+        done = place(
+            slotbook_of(request),
+            catalog,
+            query=SlotQuery(
+                branch=branch,
+                services=services,
+                people=wanted.people,
+                custom_length=wanted.length_minutes,
+                resource_keys=(resource,) if resource else None,
+            ),
+            start=check_instant(wanted.start, "start").astimezone(UTC),
+            status=Status.CONFIRMED,
+            details=BookingDetails(
+                customers=[
+                    CustomerDetails(
+                        first_name=person.first_name,
+                        last_name=person.last_name,
+                        email=person.email,
+                        phone=person.phone,
+                    )
+                ],
+                notes=wanted.notes,
+                source="staff",
+            ),
+            actor=access.actor,
+            on_grid=False,
+        )
+        return JSON(appointment_out(catalog, done).model_dump(mode="json"), status_code=201)
+
+    @app.post(
+        "/appointments/{appointment_id}/move",
+        response_model=AppointmentOut,
+        responses=_PROBLEMS_OF_WRITES,
+        openapi_extra={"requestBody": request_body(MoveIn), "parameters": [IDEMPOTENCY_KEY]},
+    )
+    def move(
+        appointment_id: str, request: Request, access: StaffWriteAccess, body: BodyDep
+    ) -> JSON:
+        """Move an appointment to a new start (and end, and resource of its branch); the
+        customer is told (a mail with the updated calendar entry) and webhooks hear of it."""
+        wanted = parse_model(MoveIn, body)
+        catalog = access.catalog
+        done = changes.reschedule(
+            slotbook_of(request),
+            catalog,
+            ref=_appointment_ref(appointment_id),
+            start=check_instant(wanted.start, "start").astimezone(UTC),
+            end=check_instant(wanted.end, "end").astimezone(UTC) if wanted.end else None,
+            resource_key=catalog.resource_by_alias(wanted.resource).key
+            if wanted.resource
+            else None,
+            allowed_from=(Status.RESERVED, Status.CONFIRMED),
+            actor=access.actor,
+        )
+        return JSON(appointment_out(catalog, done).model_dump(mode="json"))
 
     @app.get("/appointments/{appointment_id}", response_model=AppointmentOut, responses=_PROBLEMS)
     def read_appointment(appointment_id: str, request: Request, access: StaffAccess) -> JSON:

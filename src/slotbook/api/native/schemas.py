@@ -214,3 +214,43 @@ class ClosureOut(BaseModel):
 
     blocks: list[BlockOut]
     cancelled: list[AppointmentOut]
+
+
+class PersonIn(BaseModel):
+    """Who the appointment is for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Text
+    last_name: Text
+    email: (
+        Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")] | None
+    ) = None
+    phone: (
+        Annotated[str, StringConstraints(max_length=40, pattern=r"^\+?[0-9 ()-]{6,40}$")] | None
+    ) = None
+
+
+class BookIn(BaseModel):
+    """A booking by staff: any start (off the grid), any length, a chosen resource."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    branch: CatalogId
+    services: list[CatalogId] = Field(min_length=1, max_length=5)
+    resource: CatalogId | None = None
+    start: AwareDatetime
+    length_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    people: Annotated[int, Field(ge=1, le=1000)] = 1
+    customer: PersonIn
+    notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class MoveIn(BaseModel):
+    """A new time (and maybe another resource of the same branch) for an appointment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    resource: CatalogId | None = None
