@@ -61,6 +61,7 @@ def create_app(
     from slotbook.api.qmatic import errors as qmatic_errors
     from slotbook.api.qmatic import routes as qmatic_api
     from slotbook.web.routes import create_web_app, index_page
+    from slotbook.web.staff.routes import create_staff_app
 
     keeper = Housekeeper(slotbook) if housekeeping else None
     # Each server process delivers the outbox too; workers share it safely (claims).
@@ -116,6 +117,7 @@ def create_app(
     app.mount(SURFACES["native"], native_api.create_surface(slotbook))
     app.mount(ASSETS_PATH, assets())
     app.mount("/book", create_web_app(slotbook))
+    app.mount("/staff", create_staff_app(slotbook))
     # Each prefix's error format (with its codes for an unknown path and for malformed input),
     # for paths no route matches and for the idempotency layer.
     renderers: list[tuple[str, ErrorRenderer, str, str]] = [
@@ -154,7 +156,7 @@ def create_app(
             expose_headers=["ERROR_CODE", "ERROR_MESSAGE", "Retry-After"],
         )
     app.add_middleware(Idempotency, slotbook=slotbook, surface_of=surface_of)
-    app.add_middleware(PathNormalizer, mounts=[*SURFACES.values(), "/connect"])
+    app.add_middleware(PathNormalizer, mounts=[*SURFACES.values(), "/connect", "/staff"])
     app.add_middleware(ClientAddress, trusted=list(trusted_proxies))
     if access_log:
         app.add_middleware(AccessLog)
