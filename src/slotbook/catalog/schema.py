@@ -262,6 +262,7 @@ class TenantIn(_Strict):
     max_live_holds_per_client: Annotated[int, Field(ge=1, le=10_000)] | None = 5
     writes_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] | None = 30
     retention_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
+    waitlist_hold_minutes: Annotated[int, Field(ge=5, le=7 * 24 * 60)] = 120
     booking_page: BookingPageIn = BookingPageIn()
     notifications: NotificationsIn = NotificationsIn()
     webhooks: list[WebhookIn] = Field(default_factory=list, max_length=20)

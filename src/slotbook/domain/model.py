@@ -283,6 +283,7 @@ class TenantSettings:
     max_live_holds_per_client: int | None = 5
     writes_per_minute: int | None = 30
     retention_days: int | None = None
+    waitlist_hold_minutes: int = 120  # how long a time freed for a waiting person is held
     page: PageSettings = PageSettings()
     notifications: NotificationSettings = NotificationSettings()
 

@@ -24,6 +24,7 @@ from slotbook.notifications.payload import (
     CANCELLED,
     REMINDER,
     RESCHEDULED,
+    WAITLIST_OFFER,
     AppointmentInfo,
     EventPayload,
     Person,
@@ -31,7 +32,13 @@ from slotbook.notifications.payload import (
 from slotbook.web.i18n import Texts
 
 # The event types an e-mail exists for, and the name templates know them by.
-KINDS = {BOOKED: "booked", RESCHEDULED: "rescheduled", CANCELLED: "cancelled", REMINDER: "reminder"}
+KINDS = {
+    BOOKED: "booked",
+    RESCHEDULED: "rescheduled",
+    CANCELLED: "cancelled",
+    REMINDER: "reminder",
+    WAITLIST_OFFER: "offered",
+}
 _PACKAGED = Path(__file__).parent / "templates"
 
 
@@ -149,6 +156,8 @@ def _subject(event_type: str, texts: Texts, day: str, clock: str) -> str:
         return texts("Your appointment on {date} at {time} has moved", date=day, time=clock)
     if event_type == CANCELLED:
         return texts("Your appointment on {date} at {time} is cancelled", date=day, time=clock)
+    if event_type == WAITLIST_OFFER:
+        return texts("A time is free for you: {date} at {time}", date=day, time=clock)
     return texts("Reminder: your appointment on {date} at {time}", date=day, time=clock)
 
 
@@ -159,6 +168,8 @@ def _title(event_type: str, texts: Texts) -> str:
         return texts("Your appointment has moved")
     if event_type == CANCELLED:
         return texts("Your appointment is cancelled")
+    if event_type == WAITLIST_OFFER:
+        return texts("A time is free for you")
     return texts("Reminder of your appointment")
 
 
@@ -203,7 +214,17 @@ def _template_values(
         "reason": event["data"].get("reason") if event["type"] == CANCELLED else None,
         "previous": old,
         "manage_url": manage_url,
+        "held_until": _held_until(event, texts, zone),
     }
+
+
+def _held_until(event: EventPayload, texts: Texts, zone: ZoneInfo) -> str | None:
+    """When a waitlist offer runs out, as a local date and time."""
+    until = event["data"].get("offered_until")
+    if not until:
+        return None
+    moment = _instant(until)
+    return f"{texts.day(moment.astimezone(zone).date())} {texts.clock(moment, zone)}"
 
 
 def _name_of(appointment: AppointmentInfo, to: str) -> str | None:

@@ -20,6 +20,7 @@ HOLD_EXPIRED = "hold.expired"
 WEBHOOK_EVENTS = (BOOKED, RESCHEDULED, CANCELLED, CHECKED_IN, NO_SHOW, HOLD_EXPIRED)
 # Sent to the customer only (e-mail, SMS), never to webhooks.
 REMINDER = "appointment.reminder"
+WAITLIST_OFFER = "waitlist.offered"  # a freed time held for a waiting person
 
 
 class Named(TypedDict):
@@ -82,6 +83,8 @@ class EventData(TypedDict):
     cancelled_by: NotRequired[str]  # "customer" or "staff"
     previous: NotRequired[TimeRange]  # the old time of a rescheduled appointment
     minutes_before: NotRequired[int]  # a reminder's distance to the start
+    offered_until: NotRequired[str]  # a waitlist offer: held until then (UTC)
+    waitlist_id: NotRequired[str]
 
 
 class EventPayload(TypedDict):

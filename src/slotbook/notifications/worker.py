@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,16 +25,16 @@ from slotbook.domain.errors import NotFound
 from slotbook.domain.model import Appointment, Catalog
 from slotbook.notifications.errors import DeliveryError
 from slotbook.notifications.mail import compose_mail
-from slotbook.notifications.payload import CANCELLED, REMINDER, EventPayload
+from slotbook.notifications.payload import CANCELLED, REMINDER, WAITLIST_OFFER, EventPayload
 from slotbook.notifications.sms import send_sms, sms_text
 from slotbook.notifications.smtp import MailSender, mail_sender_from
 from slotbook.notifications.webhooks import post_webhook, webhook_client
-from slotbook.services import deliveries, queries
+from slotbook.services import deliveries, queries, waitlist
 from slotbook.services.catalog import tenant_catalog, tenant_keys
 from slotbook.services.context import Slotbook
 from slotbook.services.deliveries import Outcome
 from slotbook.services.ports import Delivery
-from slotbook.web.security import MANAGE, sign
+from slotbook.web.security import MANAGE, OFFER, sign
 
 log = logging.getLogger("slotbook.worker")
 
@@ -51,6 +52,7 @@ class WorkerSettings:
     poll_seconds: float = 1.0
     http_timeout: float = 10.0
     give_up_after: timedelta = deliveries.GIVE_UP_AFTER  # then a message is marked failed
+    waitlist_every: float = 5.0  # seconds between two rounds of offering freed times
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Worker:
         self._http: httpx2.Client | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._next_waitlist_round = 0.0
 
     def start(self) -> None:
         """Run in a daemon thread of this process (``slotbook serve`` does)."""
@@ -85,6 +88,10 @@ class Worker:
         catalogs = {key: tenant_catalog(self.app, key) for key in tenant_keys(self.app)}
         for catalog in catalogs.values():
             deliveries.announce_expired_holds(self.app, catalog)
+        if time.monotonic() >= self._next_waitlist_round:
+            self._next_waitlist_round = time.monotonic() + self.settings.waitlist_every
+            for catalog in catalogs.values():
+                waitlist.offer_freed_times(self.app, catalog)
         handled = 0
         while True:
             batch = deliveries.claim(
@@ -181,7 +188,7 @@ class Worker:
             sender=settings.sender or self.settings.mail_from,
             reply_to=settings.reply_to,
             message_id=f"<{delivery.message_id}@slotbook>",
-            manage_url=None if payload["type"] == CANCELLED else self._manage_url(catalog, payload),
+            manage_url=self._link(catalog, payload),
             tenant_name=catalog.settings.page.name or catalog.name,
             templates=own if own is not None and own.is_dir() else None,
         )
@@ -216,6 +223,15 @@ class Worker:
             text=text,
             message_id=delivery.message_id,
         )
+
+    def _link(self, catalog: Catalog, payload: EventPayload) -> str | None:
+        """The link a mail carries: confirm an offer, manage an appointment, or none."""
+        if payload["type"] == CANCELLED:
+            return None
+        if payload["type"] == WAITLIST_OFFER:
+            token = sign(self.app, OFFER, payload["data"].get("waitlist_id", ""))
+            return f"{self.settings.public_url.rstrip('/')}/book/{catalog.key}/offer/{token}"
+        return self._manage_url(catalog, payload)
 
     def _manage_url(self, catalog: Catalog, payload: EventPayload) -> str | None:
         found = self._appointment(catalog, payload)

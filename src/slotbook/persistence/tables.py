@@ -355,3 +355,28 @@ deliveries = Table(
     Index(None, "appointment_pk"),
     Index(None, "tenant_pk", "created"),
 )
+
+# People waiting for a time to free up, in the order they asked (``pk``).
+waitlist = Table(
+    "waitlist",
+    metadata,
+    Column("pk", Integer, primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("branch_key", String(100), nullable=False),
+    Column("service_keys", JSON, nullable=False),
+    Column("people", Integer, nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("first_name", String(255), nullable=False),
+    Column("last_name", String(255), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(40)),
+    Column("language", String(8)),
+    Column("status", String(10), nullable=False),
+    Column("offer_public_id", String(64)),
+    Column("offered_until", UTCDateTime()),
+    Column("created", UTCDateTime(), nullable=False),
+    Column("updated", UTCDateTime(), nullable=False),
+    Index(None, "tenant_pk", "status", "pk"),
+)

@@ -20,6 +20,7 @@ from slotbook.persistence.guard_repo import (
 )
 from slotbook.persistence.key_repo import SqlKeyRepository
 from slotbook.persistence.outbox_repo import SqlOutboxRepository
+from slotbook.persistence.waitlist_repo import SqlWaitlistRepository
 from slotbook.services.ports import TransientConflict
 
 # PostgreSQL: deadlock detected, serialization failure, lock not available.
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     audit: SqlAuditRepository
     secrets: SqlSecretRepository
     outbox: SqlOutboxRepository
+    waitlist: SqlWaitlistRepository
 
     def __init__(self, engine: Engine, *, write: bool) -> None:
         self._engine = engine
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditRepository(connection)
         self.secrets = SqlSecretRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
+        self.waitlist = SqlWaitlistRepository(connection)
         return self
 
     def __exit__(

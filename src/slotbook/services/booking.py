@@ -194,6 +194,27 @@ def reclaim(uow: UnitOfWork, session_id: int, now: datetime) -> None:
         raise NotHeld(expired=True) from None
 
 
+def check_placement(
+    catalog: Catalog,
+    query: SlotQuery,
+    *,
+    status: Status,
+    hold_ttl: timedelta | None = None,
+    actor: Actor = SYSTEM,
+) -> None:
+    """Refuse, before any lock, what ``place_in`` could never book whatever the time."""
+    check_bookable(catalog, query, internal=actor.staff)
+    check_length(
+        query.services,
+        query.people,
+        effective_custom_length(query.services, query.custom_length),
+        staff=actor.staff,
+        field="customSlotLength",
+    )
+    if status is Status.HELD and hold_ttl is None:
+        raise ValueError("a hold needs a time to live")
+
+
 @retrying
 def place(
     app: Slotbook,
@@ -213,80 +234,104 @@ def place(
     staff privilege), the length within the service's rules, and a client may keep only
     the tenant's number of live holds at once.
     """
-    check_bookable(catalog, query, internal=actor.staff)
-    check_length(
-        query.services,
-        query.people,
-        effective_custom_length(query.services, query.custom_length),
-        staff=actor.staff,
-        field="customSlotLength",
-    )
-    if status is Status.HELD and hold_ttl is None:
-        raise ValueError("a hold needs a time to live")
+    check_placement(catalog, query, status=status, hold_ttl=hold_ttl, actor=actor)
+    with app.uows(write=True) as uow:
+        result = place_in(
+            uow,
+            app,
+            catalog,
+            query=query,
+            start=start,
+            status=status,
+            details=details,
+            hold_ttl=hold_ttl,
+            actor=actor,
+            on_grid=on_grid,
+        )
+        uow.commit()
+    return result
+
+
+def place_in(
+    uow: UnitOfWork,
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    query: SlotQuery,
+    start: datetime,
+    status: Status,
+    details: BookingDetails = BookingDetails(),
+    hold_ttl: timedelta | None = None,
+    actor: Actor = SYSTEM,
+    on_grid: bool = True,
+) -> Appointment:
+    """``place`` inside the caller's unit of work, which commits (after ``check_placement``).
+
+    A refusal (SlotTaken) leaves nothing behind in the unit of work, so a caller may go on
+    placing other appointments in it.
+    """
     demand = build_demand(catalog, query)
     # A reservation without expiry (RESERVED) keeps a slot as a hold does: both count.
     limit_holds = status in (Status.HELD, Status.RESERVED) and not actor.staff
-    with app.uows(write=True) as uow:
-        if limit_holds:
-            uow.bookings.lock_client(actor.client_ref)  # before the resources, every time
-        lock_candidates(uow, catalog, demand)
-        # Read the clock only once the locks are held: a time read before waiting for them
-        # would be stale by the time this request decides (see ``reclaim``).
-        now = app.now()
-        if limit_holds:
-            _check_hold_cap(uow, catalog, actor, now)
-        opening = _find_fit(
-            uow,
-            catalog,
-            query,
-            demand,
-            start,
-            now,
-            on_grid=on_grid or not actor.staff,
-            locked=True,
-        )
-        session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
-        appointment = Appointment(
-            public_id="",
-            ids=_NO_IDS,
-            branch_key=query.branch.key,
-            resource_key=resource_key,
-            service_keys=demand.service_keys,
-            start=begins,
-            end=ends,
-            status=status,
-            people=query.people,
-            spaces=demand.spaces,
-            buffer_before=demand.buffer_before // 60,
-            buffer_after=demand.buffer_after // 60,
-            expires_at=now + hold_ttl if status is Status.HELD and hold_ttl else None,
-            custom_length=effective_custom_length(query.services, query.custom_length),
-            title=details.title,
-            notes=details.notes,
-            customer_message=details.customer_message,
-            custom=details.custom,
-            answers=dict(details.answers),
-            customers=save_customers(uow, catalog, details.customers, now),
-            customer_spaces=list(details.customer_spaces),
-            source=details.source,
-            language=details.language,
-            client_ref=actor.client_ref if status is not Status.CONFIRMED else None,
-            session_id=session_id,
-        )
-        if status is Status.CONFIRMED:
-            check_details(query.services, appointment.customers, appointment.answers)
-            appointment.book(now)
-        added = uow.bookings.add(
-            catalog.ref,
-            appointment,
-            branch_ref=query.branch.ref,
-            resource_ref=catalog.resource(resource_key).ref,
-            now=now,
-        )
-        result = reread(uow, catalog, added)
-        audit.record(uow, catalog, actor, _PLACED[status], now, appointment=result)
-        outbox.publish(uow, catalog, result, now)
-        uow.commit()
+    if limit_holds:
+        uow.bookings.lock_client(actor.client_ref)  # before the resources, every time
+    lock_candidates(uow, catalog, demand)
+    # Read the clock only once the locks are held: a time read before waiting for them
+    # would be stale by the time this request decides (see ``reclaim``).
+    now = app.now()
+    if limit_holds:
+        _check_hold_cap(uow, catalog, actor, now)
+    opening = _find_fit(
+        uow,
+        catalog,
+        query,
+        demand,
+        start,
+        now,
+        on_grid=on_grid or not actor.staff,
+        locked=True,
+    )
+    session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
+    appointment = Appointment(
+        public_id="",
+        ids=_NO_IDS,
+        branch_key=query.branch.key,
+        resource_key=resource_key,
+        service_keys=demand.service_keys,
+        start=begins,
+        end=ends,
+        status=status,
+        people=query.people,
+        spaces=demand.spaces,
+        buffer_before=demand.buffer_before // 60,
+        buffer_after=demand.buffer_after // 60,
+        expires_at=now + hold_ttl if status is Status.HELD and hold_ttl else None,
+        custom_length=effective_custom_length(query.services, query.custom_length),
+        title=details.title,
+        notes=details.notes,
+        customer_message=details.customer_message,
+        custom=details.custom,
+        answers=dict(details.answers),
+        customers=save_customers(uow, catalog, details.customers, now),
+        customer_spaces=list(details.customer_spaces),
+        source=details.source,
+        language=details.language,
+        client_ref=actor.client_ref if status is not Status.CONFIRMED else None,
+        session_id=session_id,
+    )
+    if status is Status.CONFIRMED:
+        check_details(query.services, appointment.customers, appointment.answers)
+        appointment.book(now)
+    added = uow.bookings.add(
+        catalog.ref,
+        appointment,
+        branch_ref=query.branch.ref,
+        resource_ref=catalog.resource(resource_key).ref,
+        now=now,
+    )
+    result = reread(uow, catalog, added)
+    audit.record(uow, catalog, actor, _PLACED[status], now, appointment=result)
+    outbox.publish(uow, catalog, result, now)
     return result
 
 

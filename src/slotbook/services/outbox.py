@@ -12,7 +12,14 @@ from datetime import UTC, datetime, timedelta
 
 from slotbook.domain.events import AppointmentEvent, EventKind
 from slotbook.domain.model import Appointment, Catalog, Localized
-from slotbook.notifications.payload import REMINDER, AppointmentInfo, EventData, EventPayload
+from slotbook.domain.waitlist import WaitlistEntry
+from slotbook.notifications.payload import (
+    REMINDER,
+    WAITLIST_OFFER,
+    AppointmentInfo,
+    EventData,
+    EventPayload,
+)
 from slotbook.services.ports import NewDelivery, UnitOfWork
 
 LANGUAGES = ("en", "nl")
@@ -44,6 +51,30 @@ def publish(
             _plan_reminders(uow, catalog, appointment, event, now)
 
 
+def offer(
+    uow: UnitOfWork,
+    catalog: Catalog,
+    held: Appointment,
+    entry: WaitlistEntry,
+    now: datetime,
+) -> None:
+    """Queue the mail that offers a waiting person the time held for them."""
+    assert held.expires_at is not None
+    payload = _payload(catalog, held, AppointmentEvent(EventKind.BOOKED, now))
+    payload["type"] = WAITLIST_OFFER
+    payload["data"]["appointment"]["customers"] = [
+        {
+            "first_name": entry.first_name,
+            "last_name": entry.last_name,
+            "email": entry.email,
+            "phone": entry.phone,
+        }
+    ]
+    payload["data"]["offered_until"] = _instant(held.expires_at)
+    payload["data"]["waitlist_id"] = entry.uuid
+    _queue(uow, catalog, held, payload, "email", entry.email, now, now)
+
+
 def _plan_reminders(
     uow: UnitOfWork,
     catalog: Catalog,
@@ -53,6 +84,7 @@ def _plan_reminders(
 ) -> None:
     """A booking plans its reminders; a move plans them anew; a cancellation drops them."""
     assert appointment.id is not None
+    # Any earlier plan goes (a reservation moved before it was confirmed has one too).
     uow.outbox.drop_pending(appointment.id, REMINDER, now)
     if event.kind is EventKind.CANCELLED:
         return

@@ -11,6 +11,7 @@ from typing import Any, Literal, Protocol, Self
 from slotbook.catalog.schema import TenantIn
 from slotbook.domain.availability import Occupancy
 from slotbook.domain.model import Appointment, Catalog, Customer, CustomerDetails, ExternalIds
+from slotbook.domain.waitlist import WaitlistEntry, WaitStatus
 
 IdKind = Literal["public_id", "uuid", "digits", "hex24"]
 
@@ -570,6 +571,28 @@ class OutboxRepository(Protocol):
         ...
 
 
+class WaitlistRepository(Protocol):
+    """People waiting for a time to free up."""
+
+    def add(self, tenant_ref: int, entry: WaitlistEntry, now: datetime) -> WaitlistEntry:
+        """Put someone at the end of the list; ids are assigned here."""
+        ...
+
+    def save(self, entry: WaitlistEntry, now: datetime) -> None:
+        """Write back an entry's status and offer."""
+        ...
+
+    def with_status(
+        self, tenant_ref: int, status: WaitStatus, limit: int, *, for_update: bool = False
+    ) -> list[WaitlistEntry]:
+        """Entries with a status, in the order people asked."""
+        ...
+
+    def get(self, tenant_ref: int, entry_uuid: str) -> WaitlistEntry | None:
+        """An entry by its id."""
+        ...
+
+
 class TransientConflict(Exception):
     """The database gave up on a transaction that may succeed if run again (deadlock victim,
     serialisation failure). Units of work raise it; use cases retry."""
@@ -621,6 +644,11 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> OutboxRepository:
         """Messages to send."""
+        ...
+
+    @property
+    def waitlist(self) -> WaitlistRepository:
+        """People waiting for a time."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -33,7 +33,8 @@ from slotbook.domain.errors import (
     WrongState,
 )
 from slotbook.domain.model import Appointment, Catalog, CustomerDetails, PageSettings, Status
-from slotbook.services import changes, queries
+from slotbook.domain.waitlist import WaitlistEntry, WaitStatus
+from slotbook.services import changes, queries, waitlist
 from slotbook.services.access import Access, count_write
 from slotbook.services.actor import Actor, Scope
 from slotbook.services.booking import BookingDetails, confirm, place
@@ -46,6 +47,7 @@ from slotbook.web.security import (
     HOLD,
     LANGUAGE_COOKIE,
     MANAGE,
+    OFFER,
     csrf_ok,
     csrf_token,
     secure,
@@ -263,6 +265,26 @@ def _held(request: Request, catalog: Catalog, token: str) -> Appointment:
             back=f"/book/{catalog.key}/",
         )
     return held
+
+
+def _offered(request: Request, catalog: Catalog, token: str) -> tuple[WaitlistEntry, Appointment]:
+    """The waitlist offer a token names, while its time is still held."""
+    entry_uuid = unsign(_slotbook(request), OFFER, token)
+    texts = _texts(request)
+    gone = PageProblem(
+        410, texts("Your time is no longer held"), texts(HOLD_LOST), back=f"/book/{catalog.key}/"
+    )
+    if entry_uuid is None:
+        raise gone
+    entry = waitlist.entry(_slotbook(request), catalog, entry_uuid)
+    if entry is None or entry.status is not WaitStatus.OFFERED or entry.offer_public_id is None:
+        raise gone
+    held = queries.get_appointment(
+        _slotbook(request), catalog, ("public_id", entry.offer_public_id)
+    )
+    if not held.is_live_hold(_slotbook(request).now()):
+        raise gone
+    return entry, held
 
 
 def _appointment_view(catalog: Catalog, appointment: Appointment, texts: Texts) -> dict[str, Any]:
@@ -703,6 +725,44 @@ def _pages(app: FastAPI) -> None:
                 headers={"Content-Disposition": 'attachment; filename="appointment.ics"'},
             ),
         )
+
+    @app.get("/{tenant}/offer/{token}")
+    def offer(request: Request, tenant: str, token: str) -> Response:
+        """A time freed for someone on the waitlist: see it and confirm it."""
+        catalog = _catalog(request, tenant)
+        entry, held = _offered(request, catalog, token)
+        texts = _texts(request)
+        assert entry.offered_until is not None
+        zone = catalog.branch(held.branch_key, include_retired=True).zone
+        until = f"{texts.day(entry.offered_until.astimezone(zone).date())} " + texts.clock(
+            entry.offered_until, zone
+        )
+        return _render(
+            request,
+            "offer.html",
+            tenant=catalog,
+            token=token,
+            until=until,
+            view=_appointment_view(catalog, held, texts),
+        )
+
+    @app.post("/{tenant}/offer/{token}")
+    async def take_offer(request: Request, tenant: str, token: str) -> Response:
+        """Confirm the offered time: it becomes the person's appointment."""
+        form = await request.form()
+        _check_csrf(request, form)
+        catalog = _catalog(request, tenant)
+        _count_write(request, catalog)
+        entry, _held = _offered(request, catalog, token)
+        texts = _texts(request)
+        try:
+            done = waitlist.accept(_slotbook(request), catalog, entry.uuid)
+        except NotHeld:
+            raise PageProblem(
+                410, texts("Your time is no longer held"), texts(HOLD_LOST), back=f"/book/{tenant}/"
+            ) from None
+        manage = sign(_slotbook(request), MANAGE, done.public_id)
+        return RedirectResponse(f"/book/{tenant}/done/{manage}", status_code=303)
 
     @app.get("/{tenant}/manage/{token}", name="manage")
     def manage(request: Request, tenant: str, token: str) -> Response:

@@ -15,8 +15,9 @@ from slotbook.services.context import Slotbook
 CSRF_COOKIE = "slotbook_csrf"
 LANGUAGE_COOKIE = "slotbook_lang"
 _SECRET = "booking-page"
-# What a signed token is for: a hold being filled in, or an appointment's manage link.
-HOLD, MANAGE = "hold", "manage"
+# What a signed token is for: a hold being filled in, an appointment's manage link, or a
+# waitlist offer to confirm.
+HOLD, MANAGE, OFFER = "hold", "manage", "offer"
 
 
 def _signer(app: Slotbook, purpose: str) -> URLSafeSerializer:

@@ -7,9 +7,10 @@ from slotbook.api.native.schemas import (
     AuditEntryOut,
     KeyOut,
     NamedOut,
+    PersonIn,
     PersonOut,
 )
-from slotbook.domain.model import Appointment, Catalog
+from slotbook.domain.model import Appointment, Catalog, CustomerDetails
 from slotbook.services.ports import ApiKeyInfo, AuditEntry
 
 
@@ -67,4 +68,14 @@ def appointment_out(catalog: Catalog, appointment: Appointment) -> AppointmentOu
         ],
         answers=dict(appointment.answers),
         notes=appointment.notes,
+    )
+
+
+def person_details(person: PersonIn) -> CustomerDetails:
+    """The customer a request names."""
+    return CustomerDetails(
+        first_name=person.first_name,
+        last_name=person.last_name,
+        email=person.email,
+        phone=person.phone,
     )

@@ -12,12 +12,14 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from slotbook.api.kit.docs import IDEMPOTENCY_KEY, error_answers, new_surface, request_body
+from slotbook.api.kit.docs import IDEMPOTENCY_KEY, new_surface, request_body
 from slotbook.api.kit.errors import BadInput, install_error_handlers
 from slotbook.api.kit.http import JSON, parse_model, slotbook_of
 from slotbook.api.kit.parsers import check_instant, parse_date, parse_id, parse_int
+from slotbook.api.native.answers import PROBLEMS, PROBLEMS_OF_WRITES
 from slotbook.api.native.deps import (
     AdminAccess,
     AdminWriteAccess,
@@ -26,7 +28,7 @@ from slotbook.api.native.deps import (
     StaffWriteAccess,
 )
 from slotbook.api.native.errors import PROBLEM, TABLE, render_problem
-from slotbook.api.native.mapping import appointment_out, audit_out, key_out
+from slotbook.api.native.mapping import appointment_out, audit_out, key_out, person_details
 from slotbook.api.native.schemas import (
     AppointmentOut,
     AppointmentPage,
@@ -44,10 +46,11 @@ from slotbook.api.native.schemas import (
     KeyIn,
     KeyList,
     MoveIn,
-    Problem,
 )
+from slotbook.api.native.series_routes import SeriesIn, series_routes
+from slotbook.api.native.waitlist_routes import WaitIn, waitlist_routes
 from slotbook.domain.errors import NotFound
-from slotbook.domain.model import Appointment, CustomerDetails, Status
+from slotbook.domain.model import Appointment, Status
 from slotbook.services import access as keys
 from slotbook.services import arrivals, audit, changes, closures, privacy, queries
 from slotbook.services.actor import Scope
@@ -55,20 +58,6 @@ from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import AppointmentRef, BookingDetails, place
 from slotbook.services.context import Slotbook
 from slotbook.services.ports import AppointmentFilter, Block
-
-_WHEN = {
-    400: "Malformed request (`invalid_request`)",
-    401: "No key, or an unknown one (`unauthorized`)",
-    403: "The key's scope is not admin (`forbidden`)",
-    404: "No such object for this tenant (`not_found`)",
-    409: "A request with this Idempotency-Key is still running",
-    413: "The request body is too large",
-    422: "This Idempotency-Key was already used for another request",
-    429: "Too many changes from this client (`too_many_requests`)",
-    503: "The server is busy; try again (`busy`)",
-}
-_PROBLEMS = error_answers(Problem, _WHEN, (400, 401, 403, 404, 503))
-_PROBLEMS_OF_WRITES = error_answers(Problem, _WHEN, (400, 401, 403, 404, 409, 413, 422, 429, 503))
 
 
 def _problems_as_problem_json(document: dict[str, Any]) -> None:
@@ -81,6 +70,10 @@ def _problems_as_problem_json(document: dict[str, Any]) -> None:
                     answer["content"] = {PROBLEM: content["application/json"]}
 
 
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
 def create_surface(slotbook: Slotbook) -> FastAPI:
     """The native API app (mounted at ``/api/v1``)."""
     app = new_surface(
@@ -89,14 +82,19 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
         description="Slotbook's own API. Send `Authorization: Bearer <key>`; the key's scope "
         "decides what it may do (see docs/access.md).",
         schemes={"bearer": {"type": "http", "scheme": "bearer"}},
-        bodies=(EraseIn, KeyIn, CancelIn, ClosureIn, BlockIn, BookIn, MoveIn),
+        bodies=(EraseIn, KeyIn, CancelIn, ClosureIn, BlockIn, BookIn, MoveIn, SeriesIn, WaitIn),
         finish=_problems_as_problem_json,
     )
+    # Operation ids are the route names (book_appointment, check_in_appointment ...), so a
+    # client generated from the document reads well.
+    app.router.generate_unique_id_function = _operation_id
     install_error_handlers(
         app, render_problem, TABLE, bad_input_code="invalid_request", not_found_code="not_found"
     )
     _staff_routes(app)
     _closure_routes(app)
+    waitlist_routes(app)
+    series_routes(app)
     _admin_routes(app)
     return app
 
@@ -127,7 +125,7 @@ def _appointment_ref(appointment_id: str) -> AppointmentRef:
 
 
 def _staff_routes(app: FastAPI) -> None:
-    @app.get("/appointments", response_model=AppointmentPage, responses=_PROBLEMS)
+    @app.get("/appointments", response_model=AppointmentPage, responses=PROBLEMS)
     def list_appointments(
         request: Request,
         access: StaffAccess,
@@ -179,10 +177,10 @@ def _staff_routes(app: FastAPI) -> None:
         "/appointments",
         status_code=201,
         response_model=AppointmentOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"requestBody": request_body(BookIn), "parameters": [IDEMPOTENCY_KEY]},
     )
-    def book(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
+    def book_appointment(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
         """Book for a customer as staff: any start (off the grid), any length, a resource of
         choice; the database still refuses a time that is taken (409 ``slot_taken``)."""
         wanted = parse_model(BookIn, body)
@@ -204,14 +202,7 @@ def _staff_routes(app: FastAPI) -> None:
             start=check_instant(wanted.start, "start").astimezone(UTC),
             status=Status.CONFIRMED,
             details=BookingDetails(
-                customers=[
-                    CustomerDetails(
-                        first_name=person.first_name,
-                        last_name=person.last_name,
-                        email=person.email,
-                        phone=person.phone,
-                    )
-                ],
+                customers=[person_details(person)],
                 notes=wanted.notes,
                 source="staff",
             ),
@@ -223,10 +214,10 @@ def _staff_routes(app: FastAPI) -> None:
     @app.post(
         "/appointments/{appointment_id}/move",
         response_model=AppointmentOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"requestBody": request_body(MoveIn), "parameters": [IDEMPOTENCY_KEY]},
     )
-    def move(
+    def move_appointment(
         appointment_id: str, request: Request, access: StaffWriteAccess, body: BodyDep
     ) -> JSON:
         """Move an appointment to a new start (and end, and resource of its branch); the
@@ -247,7 +238,7 @@ def _staff_routes(app: FastAPI) -> None:
         )
         return JSON(appointment_out(catalog, done).model_dump(mode="json"))
 
-    @app.get("/appointments/{appointment_id}", response_model=AppointmentOut, responses=_PROBLEMS)
+    @app.get("/appointments/{appointment_id}", response_model=AppointmentOut, responses=PROBLEMS)
     def read_appointment(appointment_id: str, request: Request, access: StaffAccess) -> JSON:
         """One appointment."""
         found = queries.get_appointment(
@@ -258,7 +249,7 @@ def _staff_routes(app: FastAPI) -> None:
     @app.post(
         "/appointments/{appointment_id}/cancel",
         response_model=AppointmentOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={
             "requestBody": request_body(CancelIn, required=False),
             "parameters": [IDEMPOTENCY_KEY],
@@ -309,10 +300,10 @@ def _closure_routes(app: FastAPI) -> None:
         "/closures",
         status_code=201,
         response_model=ClosureOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"requestBody": request_body(ClosureIn), "parameters": [IDEMPOTENCY_KEY]},
     )
-    def close(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
+    def close_branch(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
         """Close a branch or resource for a day or a time range: what is booked inside is
         cancelled (and the customers told, unless ``notify`` is false), and nothing can be
         booked there until the closure is lifted."""
@@ -350,10 +341,10 @@ def _closure_routes(app: FastAPI) -> None:
         "/blocks",
         status_code=201,
         response_model=BlockOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"requestBody": request_body(BlockIn), "parameters": [IDEMPOTENCY_KEY]},
     )
-    def block(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
+    def block_resource(request: Request, access: StaffWriteAccess, body: BodyDep) -> JSON:
         """Make a resource unavailable for a while; 409 when something is booked then."""
         wanted = parse_model(BlockIn, body)
         resource = access.catalog.resource_by_alias(wanted.resource)
@@ -370,7 +361,7 @@ def _closure_routes(app: FastAPI) -> None:
         )
         return JSON(_block_out(done.blocks[0]), status_code=201)
 
-    @app.get("/blocks", response_model=BlockList, responses=_PROBLEMS)
+    @app.get("/blocks", response_model=BlockList, responses=PROBLEMS)
     def list_blocks(
         request: Request,
         access: StaffAccess,
@@ -393,7 +384,7 @@ def _closure_routes(app: FastAPI) -> None:
     @app.delete(
         "/blocks/{block_id}",
         status_code=204,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     )
     def lift_block(block_id: str, request: Request, access: StaffWriteAccess) -> Response:
@@ -420,7 +411,7 @@ def _arrival_route(
     app.post(
         f"/appointments/{{appointment_id}}/{path}",
         response_model=AppointmentOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
         name=f"{path.replace('-', '_')}_appointment",
     )(arrive)
@@ -430,7 +421,7 @@ def _admin_routes(app: FastAPI) -> None:
     @app.post(
         "/customers/erase",
         response_model=ErasedOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"requestBody": request_body(EraseIn), "parameters": [IDEMPOTENCY_KEY]},
     )
     def erase_customer(request: Request, access: AdminWriteAccess, body: BodyDep) -> JSON:
@@ -446,7 +437,7 @@ def _admin_routes(app: FastAPI) -> None:
         )
         return JSON({"customers": done.customers, "appointments": done.appointments})
 
-    @app.get("/audit", response_model=AuditPage, responses=_PROBLEMS)
+    @app.get("/audit", response_model=AuditPage, responses=PROBLEMS)
     def audit_log(
         request: Request,
         access: AdminAccess,
@@ -464,7 +455,7 @@ def _admin_routes(app: FastAPI) -> None:
         )
         return JSON({"data": [audit_out(e).model_dump(mode="json") for e in entries]})
 
-    @app.get("/keys", response_model=KeyList, responses=_PROBLEMS)
+    @app.get("/keys", response_model=KeyList, responses=PROBLEMS)
     def list_keys(request: Request, access: AdminAccess) -> JSON:
         """The tenant's API keys (never their values)."""
         found = keys.list_keys(slotbook_of(request), tenant_key=access.catalog.key)
@@ -474,7 +465,7 @@ def _admin_routes(app: FastAPI) -> None:
         "/keys",
         status_code=201,
         response_model=CreatedKeyOut,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"requestBody": request_body(KeyIn), "parameters": [IDEMPOTENCY_KEY]},
     )
     def create_key(request: Request, access: AdminWriteAccess, body: BodyDep) -> JSON:
@@ -493,7 +484,7 @@ def _admin_routes(app: FastAPI) -> None:
     @app.delete(
         "/keys/{key_id}",
         status_code=204,
-        responses=_PROBLEMS_OF_WRITES,
+        responses=PROBLEMS_OF_WRITES,
         openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     )
     def revoke_key(key_id: str, request: Request, access: AdminWriteAccess) -> Response:
