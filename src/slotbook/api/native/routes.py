@@ -28,6 +28,7 @@ from slotbook.api.native.deps import (
     StaffWriteAccess,
 )
 from slotbook.api.native.errors import PROBLEM, TABLE, render_problem
+from slotbook.api.native.insight_routes import insight_routes
 from slotbook.api.native.mapping import appointment_out, audit_out, key_out, person_details
 from slotbook.api.native.schemas import (
     AppointmentOut,
@@ -94,6 +95,7 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
     _staff_routes(app)
     _closure_routes(app)
     waitlist_routes(app)
+    insight_routes(app)
     series_routes(app)
     _admin_routes(app)
     return app
