@@ -223,8 +223,7 @@ def _held_until(event: EventPayload, texts: Texts, zone: ZoneInfo) -> str | None
     until = event["data"].get("offered_until")
     if not until:
         return None
-    moment = _instant(until)
-    return f"{texts.day(moment.astimezone(zone).date())} {texts.clock(moment, zone)}"
+    return texts.moment(_instant(until), zone)
 
 
 def _name_of(appointment: AppointmentInfo, to: str) -> str | None:

@@ -35,9 +35,7 @@ class SqlWaitlistRepository:
             update(waitlist).where(waitlist.c.pk == entry.id).values(**_values(entry, now))
         )
 
-    def with_status(
-        self, tenant_ref: int, status: WaitStatus, limit: int, *, for_update: bool = False
-    ) -> list[WaitlistEntry]:
+    def with_status(self, tenant_ref: int, status: WaitStatus, limit: int) -> list[WaitlistEntry]:
         """Entries with a status, in the order people asked."""
         query = (
             select(waitlist)
@@ -45,8 +43,6 @@ class SqlWaitlistRepository:
             .order_by(waitlist.c.pk)
             .limit(limit)
         )
-        if for_update and self._db.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
         return [_entry_of(r) for r in self._db.execute(query).mappings()]
 
     def get(self, tenant_ref: int, entry_uuid: str) -> WaitlistEntry | None:

@@ -119,6 +119,3 @@ def retry(app: Slotbook, catalog: Catalog | None, delivery_id: int) -> bool:
         done = uow.outbox.retry(catalog.ref if catalog else None, delivery_id, app.now())
         uow.commit()
     return done
-
-
-__all__ = ["DROPPED", "FAILED", "PENDING", "SENT", "Outcome"]

@@ -582,9 +582,7 @@ class WaitlistRepository(Protocol):
         """Write back an entry's status and offer."""
         ...
 
-    def with_status(
-        self, tenant_ref: int, status: WaitStatus, limit: int, *, for_update: bool = False
-    ) -> list[WaitlistEntry]:
+    def with_status(self, tenant_ref: int, status: WaitStatus, limit: int) -> list[WaitlistEntry]:
         """Entries with a status, in the order people asked."""
         ...
 

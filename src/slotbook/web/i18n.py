@@ -70,6 +70,10 @@ class Texts:
         """A time of day in a branch's zone."""
         return format_time(value, format="short", tzinfo=zone, locale=Locale.parse(self.language))
 
+    def moment(self, value: datetime, zone: tzinfo) -> str:
+        """A date and a time of day in a branch's zone, e.g. "dinsdag 1 december 2026 12:00"."""
+        return f"{self.day(value.astimezone(zone).date())} {self.clock(value, zone)}"
+
     def month(self, value: date) -> str:
         """A month and year, e.g. "maart 2030"."""
         return format_date(value, format="LLLL y", locale=Locale.parse(self.language))

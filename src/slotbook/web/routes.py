@@ -734,15 +734,12 @@ def _pages(app: FastAPI) -> None:
         texts = _texts(request)
         assert entry.offered_until is not None
         zone = catalog.branch(held.branch_key, include_retired=True).zone
-        until = f"{texts.day(entry.offered_until.astimezone(zone).date())} " + texts.clock(
-            entry.offered_until, zone
-        )
         return _render(
             request,
             "offer.html",
             tenant=catalog,
             token=token,
-            until=until,
+            until=texts.moment(entry.offered_until, zone),
             view=_appointment_view(catalog, held, texts),
         )
 
