@@ -77,3 +77,41 @@ def every_day(ranges: list[str] | None = None) -> dict[str, list[str]]:
         day: list(ranges or ["09:00-17:00"])
         for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     }
+
+
+def passport(**more: Any) -> dict[str, Any]:
+    """A 10-minute passport service at the North Office."""
+    return {"id": "passport", "name": "Passport", "duration": 10, "branches": ["north"], **more}
+
+
+def one_office(
+    *,
+    keys: dict[str, str] | None = None,
+    hours: str = "09:00-17:00",
+    desks: int = 1,
+    services: list[dict[str, Any]] | None = None,
+    public_ids: bool = False,
+    **tenant: Any,
+) -> dict[str, Any]:
+    """Tenant ``acme`` with one branch (``north``, Amsterdam, open every day) and its desks.
+
+    ``keys`` maps API keys to their scopes; the services default to ``passport()``.
+    """
+    branch: dict[str, Any] = {
+        "id": "north",
+        "name": "North Office",
+        "time_zone": "Europe/Amsterdam",
+        "hours": every_day([hours]),
+        "resources": [{"id": f"desk-{n}", "name": f"Desk {n}"} for n in range(1, desks + 1)],
+    }
+    if public_ids:
+        branch["public_id"] = "north"
+    data: dict[str, Any] = {
+        "id": "acme",
+        "name": "Acme",
+        "api_keys": [{"key": key, "scope": scope} for key, scope in (keys or {}).items()],
+        "branches": [branch],
+        "services": services if services is not None else [passport()],
+        **tenant,
+    }
+    return {"tenants": [data]}

@@ -15,34 +15,14 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.factories import every_day
+from tests.factories import one_office
 
 STAFF = "desk-key-000000004"
 PACKAGE = "slotbook_native_client"
 
 
 def catalog() -> dict[str, Any]:
-    return {
-        "tenants": [
-            {
-                "id": "acme",
-                "name": "Acme",
-                "api_keys": [{"key": STAFF, "scope": "staff"}],
-                "branches": [
-                    {
-                        "id": "north",
-                        "name": "North Office",
-                        "time_zone": "Europe/Amsterdam",
-                        "hours": every_day(["09:00-17:00"]),
-                        "resources": [{"id": "desk-1", "name": "Desk 1"}],
-                    }
-                ],
-                "services": [
-                    {"id": "passport", "name": "Passport", "duration": 10, "branches": ["north"]}
-                ],
-            }
-        ]
-    }
+    return one_office(keys={STAFF: "staff"})
 
 
 @pytest.fixture

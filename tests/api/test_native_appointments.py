@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from slotbook.notifications.smtp import SmtpSender
 from slotbook.notifications.worker import Worker, WorkerSettings
 from tests.conftest import FakeClock
-from tests.factories import every_day
+from tests.factories import one_office, passport
 from tests.notifications.servers import Collector, Receiver, running_receiver, smtp_server
 
 STAFF, BOOKING = "desk-key-000000001", "page-key-000000001"
@@ -24,32 +24,13 @@ TODAY, TOMORROW = "2030-03-04", "2030-03-05"  # the test clock: Monday 08:00 in 
 
 
 def catalog(hook_url: str | None = None) -> dict[str, Any]:
-    tenant: dict[str, Any] = {
-        "id": "acme",
-        "name": "Acme",
-        "api_keys": [{"key": STAFF, "scope": "staff"}, {"key": BOOKING, "scope": "booking"}],
-        "branches": [
-            {
-                "id": "north",
-                "name": "North Office",
-                "time_zone": "Europe/Amsterdam",
-                "hours": every_day(["09:00-17:00"]),
-                "resources": [{"id": "desk-1", "name": "Desk 1"}, {"id": "desk-2", "name": "D2"}],
-            }
-        ],
-        "services": [
-            {
-                "id": "passport",
-                "name": "Passport",
-                "duration": 10,
-                "branches": ["north"],
-                "resources": ["desk-1", "desk-2"],
-            }
-        ],
-    }
-    if hook_url:
-        tenant["webhooks"] = [{"url": hook_url, "secret": SECRET}]
-    return {"tenants": [tenant]}
+    hooks = [{"url": hook_url, "secret": SECRET}] if hook_url else []
+    return one_office(
+        keys={STAFF: "staff", BOOKING: "booking"},
+        desks=2,
+        services=[passport(resources=["desk-1", "desk-2"])],
+        webhooks=hooks,
+    )
 
 
 @pytest.fixture

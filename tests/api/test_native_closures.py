@@ -18,7 +18,7 @@ from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import BookingDetails, place
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.context import Slotbook
-from tests.factories import every_day
+from tests.factories import one_office, passport
 
 STAFF = "desk-key-000000002"
 ORCHESTRA = "/calendar-backend/public/api/v1"
@@ -26,38 +26,12 @@ TOMORROW = datetime(2030, 3, 5, tzinfo=UTC)  # the test clock: Monday 2030-03-04
 
 
 def catalog() -> dict[str, Any]:
-    return {
-        "tenants": [
-            {
-                "id": "acme",
-                "name": "Acme",
-                "api_keys": [{"key": STAFF, "scope": "staff"}],
-                "branches": [
-                    {
-                        "id": "north",
-                        "public_id": "north",
-                        "name": "North Office",
-                        "time_zone": "Europe/Amsterdam",
-                        "hours": every_day(["09:00-17:00"]),
-                        "resources": [
-                            {"id": "desk-1", "name": "Desk 1"},
-                            {"id": "desk-2", "name": "Desk 2"},
-                        ],
-                    }
-                ],
-                "services": [
-                    {
-                        "id": "passport",
-                        "public_id": "passport",
-                        "name": "Passport",
-                        "duration": 10,
-                        "branches": ["north"],
-                        "resources": ["desk-1", "desk-2"],
-                    }
-                ],
-            }
-        ]
-    }
+    return one_office(
+        keys={STAFF: "staff"},
+        desks=2,
+        public_ids=True,
+        services=[passport(public_id="passport", resources=["desk-1", "desk-2"])],
+    )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import FakeClock
-from tests.factories import every_day
+from tests.factories import one_office, passport
 
 STAFF, BOOKING = "desk-key-000000005", "page-key-000000005"
 TODAY, TOMORROW = "2030-03-04", "2030-03-05"  # the test clock: Monday 08:00 in Amsterdam
@@ -18,39 +18,15 @@ TODAY, TOMORROW = "2030-03-04", "2030-03-05"  # the test clock: Monday 08:00 in 
 @pytest.fixture
 def api(make_client: Callable[[dict[str, Any]], TestClient]) -> TestClient:
     client = make_client(
-        {
-            "tenants": [
-                {
-                    "id": "acme",
-                    "name": "Acme",
-                    "api_keys": [
-                        {"key": STAFF, "scope": "staff"},
-                        {"key": BOOKING, "scope": "booking"},
-                    ],
-                    "branches": [
-                        {
-                            "id": "north",
-                            "name": "North Office",
-                            "time_zone": "Europe/Amsterdam",
-                            "hours": every_day(["09:00-11:00"]),  # 2 hours, 2 desks: 240 min
-                            "resources": [
-                                {"id": "desk-1", "name": "Desk 1"},
-                                {"id": "desk-2", "name": "Desk 2"},
-                            ],
-                        }
-                    ],
-                    "services": [
-                        {
-                            "id": "passport",
-                            "name": "Passport",
-                            "duration": 20,
-                            "branches": ["north"],
-                        },
-                        {"id": "idcard", "name": "ID card", "duration": 10, "branches": ["north"]},
-                    ],
-                }
-            ]
-        }
+        one_office(
+            keys={STAFF: "staff", BOOKING: "booking"},
+            hours="09:00-11:00",  # 2 hours, 2 desks: 240 minutes
+            desks=2,
+            services=[
+                passport(duration=20),
+                {"id": "idcard", "name": "ID card", "duration": 10, "branches": ["north"]},
+            ],
+        )
     )
     client.headers["Authorization"] = f"Bearer {STAFF}"
     return client

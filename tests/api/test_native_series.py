@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from starlette.testclient import TestClient
 
-from tests.factories import every_day
+from tests.factories import one_office, passport
 
 STAFF, BOOKING = "desk-key-000000003", "page-key-000000003"
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -22,39 +22,11 @@ FIRST = "2030-03-18T09:00:00+01:00"
 
 
 def catalog() -> dict[str, Any]:
-    return {
-        "tenants": [
-            {
-                "id": "acme",
-                "name": "Acme",
-                "api_keys": [
-                    {"key": STAFF, "scope": "staff"},
-                    {"key": BOOKING, "scope": "booking"},
-                ],
-                "branches": [
-                    {
-                        "id": "north",
-                        "name": "North Office",
-                        "time_zone": "Europe/Amsterdam",
-                        "hours": every_day(["09:00-17:00"]),
-                        "resources": [
-                            {"id": "desk-1", "name": "Desk 1"},
-                            {"id": "desk-2", "name": "Desk 2"},
-                        ],
-                    }
-                ],
-                "services": [
-                    {
-                        "id": "passport",
-                        "name": "Passport",
-                        "duration": 10,
-                        "branches": ["north"],
-                        "resources": ["desk-1", "desk-2"],
-                    }
-                ],
-            }
-        ]
-    }
+    return one_office(
+        keys={STAFF: "staff", BOOKING: "booking"},
+        desks=2,
+        services=[passport(resources=["desk-1", "desk-2"])],
+    )
 
 
 @pytest.fixture

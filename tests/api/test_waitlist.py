@@ -16,7 +16,7 @@ from slotbook.notifications.smtp import SmtpSender
 from slotbook.notifications.worker import Worker, WorkerSettings
 from slotbook.services.context import Slotbook
 from tests.conftest import FakeClock
-from tests.factories import every_day
+from tests.factories import one_office, passport
 from tests.notifications.servers import Collector, smtp_server
 from tests.web.page import csrf
 
@@ -26,37 +26,13 @@ ORCHESTRA = "/calendar-backend/public/api"
 
 
 def catalog() -> dict[str, Any]:
-    return {
-        "tenants": [
-            {
-                "id": "acme",
-                "name": "Acme",
-                "api_keys": [
-                    {"key": STAFF, "scope": "staff"},
-                    {"key": PAGE, "scope": "booking"},
-                ],
-                "branches": [
-                    {
-                        "id": "north",
-                        "public_id": "north",
-                        "name": "North Office",
-                        "time_zone": "Europe/Amsterdam",
-                        "hours": every_day(["09:00-09:30"]),  # three times a day
-                        "resources": [{"id": "desk-1", "name": "Desk 1"}],
-                    }
-                ],
-                "services": [
-                    {
-                        "id": "passport",
-                        "public_id": "passport",
-                        "name": "Passport",
-                        "duration": 10,
-                        "branches": ["north"],
-                    }
-                ],
-            }
-        ]
-    }
+    # Open 09:00-09:30: three times a day.
+    return one_office(
+        keys={STAFF: "staff", PAGE: "booking"},
+        hours="09:00-09:30",
+        public_ids=True,
+        services=[passport(public_id="passport")],
+    )
 
 
 class Desk:
