@@ -172,7 +172,9 @@ class Worker:
         except DeliveryError as error:
             return Outcome(sent=False, reason=error.reason, permanent=error.permanent)
         except Exception as error:  # a bug must not stop the other messages
-            log.exception("delivery %s failed unexpectedly", delivery.id)
+            # The type only: an exception's text or traceback may quote the message's
+            # addressee, and the log carries no personal data.
+            log.error("delivery %s failed unexpectedly: %s", delivery.id, type(error).__name__)
             return Outcome(sent=False, reason=f"unexpected {type(error).__name__}")
         return Outcome(sent=True)
 
