@@ -142,6 +142,14 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     _database_arg(migrate)
 
+    for name, what in (
+        ("backup", "write a consistent copy of the database to FILE, while it serves"),
+        ("restore", "replace the database with the backup in FILE (servers stopped), migrate"),
+    ):
+        copy = commands.add_parser(name, help=what)
+        _database_arg(copy)
+        copy.add_argument("file", metavar="FILE")
+
     catalog = commands.add_parser("catalog", help="check or load a catalog file")
     catalog_commands = catalog.add_subparsers(dest="action", required=True)
     check = catalog_commands.add_parser("check", help="validate a catalog file, change nothing")
@@ -230,6 +238,8 @@ def _run(args: argparse.Namespace) -> int:
         return _serve(args, database)
     if args.command == "migrate":
         return _migrate(database)
+    if args.command in ("backup", "restore"):
+        return _backup(args.command, database, Path(args.file))
     if args.command == "worker":
         return _worker(args, database)
     from slotbook.bootstrap import build_slotbook
@@ -419,6 +429,19 @@ def _migrate(database: str) -> int:
         print(f"the schema is up to date (revision {after})")
     else:
         print(f"upgraded the schema from revision {before} to {after}")
+    return 0
+
+
+def _backup(command: str, database: str, file: Path) -> int:
+    from slotbook.persistence.backup import BackupError, backup, restore
+
+    try:
+        done = (backup if command == "backup" else restore)(database, file)
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    verb = "wrote" if command == "backup" else "restored from"
+    print(f"{verb} {done.file} ({done.size} bytes); schema revision {done.revision}")
     return 0
 
 
