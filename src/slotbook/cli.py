@@ -15,14 +15,18 @@ from sqlalchemy.exc import OperationalError
 from slotbook.catalog.loader import read_catalog_file
 from slotbook.config import (
     DATABASE_ENV,
-    DEFAULT_PUBLIC_URL,
-    PUBLIC_URL_ENV,
+    PRECEDENCE,
+    SERVER_KEYS,
+    WORKER_KEYS,
     InvalidSetting,
     Settings,
-    merged,
+    add_flags,
+    config_arg,
+    database_from,
+    from_args,
 )
 from slotbook.domain.errors import CatalogError, DomainError
-from slotbook.persistence.database import UnsupportedDatabase, default_database_url
+from slotbook.persistence.database import UnsupportedDatabase
 
 DEMO_FILE = "slotbook-demo.sqlite3"
 DEMO_DATABASE = f"sqlite:///{DEMO_FILE}"
@@ -34,73 +38,16 @@ def _database_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database",
         metavar="URL",
-        help=f"database URL (default: ${DATABASE_ENV} or a SQLite file in the working directory); "
-        "postgresql://user@host:port/db selects PostgreSQL",
+        help=f"database URL (default: ${DATABASE_ENV}, database_url in the settings file, or a "
+        "SQLite file in the working directory); postgresql://user@host:port/db selects PostgreSQL",
     )
+    config_arg(parser)
 
 
-def _server_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument(
-        "--cors-origin",
-        action="append",
-        metavar="URL",
-        help="a website whose pages may call the API from a browser (repeatable; default: "
-        "none, CORS off; also SLOTBOOK_CORS_ORIGINS, comma-separated)",
-    )
-    parser.add_argument(
-        "--trusted-proxy",
-        action="append",
-        metavar="ADDRESS",
-        help="a reverse proxy (address or network) whose X-Forwarded-For names the client "
-        "(repeatable; also SLOTBOOK_TRUSTED_PROXIES)",
-    )
-
-
-def _delivery_args(parser: argparse.ArgumentParser, *, in_server: bool = True) -> None:
-    parser.add_argument(
-        "--smtp-url",
-        metavar="URL",
-        help="mail server: smtp://user:password@host:port (STARTTLS when offered) or "
-        "smtps://… (also SLOTBOOK_SMTP_URL)",
-    )
-    parser.add_argument(
-        "--mail-folder",
-        metavar="DIR",
-        help="without a mail server, write each mail as an .eml file here "
-        "(also SLOTBOOK_MAIL_FOLDER)",
-    )
-    parser.add_argument(
-        "--mail-from",
-        metavar="ADDRESS",
-        help="sender for tenants without notifications.from (also SLOTBOOK_MAIL_FROM)",
-    )
-    parser.add_argument(
-        "--mail-templates",
-        metavar="DIR",
-        help="per-tenant mail templates: DIR/<tenant>/mail.txt, mail.html "
-        "(also SLOTBOOK_MAIL_TEMPLATES)",
-    )
-    parser.add_argument(
-        "--public-url",
-        metavar="URL",
-        help="where citizens reach this server, for the links in mails "
-        "(default http://127.0.0.1:8000; also SLOTBOOK_PUBLIC_URL)",
-    )
-    parser.add_argument(
-        "--delivery-give-up-after",
-        metavar="HOURS",
-        type=float,
-        help="retry a notification this long, then mark it failed (default 24; "
-        "also SLOTBOOK_DELIVERY_GIVE_UP_AFTER)",
-    )
-    if in_server:
-        parser.add_argument(
-            "--no-worker",
-            action="store_true",
-            help="do not send notifications from this server (run `slotbook worker` instead)",
-        )
+def _server_settings(parser: argparse.ArgumentParser, keys: Sequence[str] = SERVER_KEYS) -> None:
+    """Every setting of a server as a flag (see ``slotbook.config.OPTIONS``)."""
+    config_arg(parser)
+    add_flags(parser, keys)
 
 
 def _tenant_arg(parser: argparse.ArgumentParser) -> None:
@@ -108,19 +55,18 @@ def _tenant_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="slotbook", description="Self-hosted appointment booking")
+    parser = argparse.ArgumentParser(
+        prog="slotbook", description="Self-hosted appointment booking", epilog=PRECEDENCE
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the HTTP server")
-    _database_arg(serve)
-    serve.add_argument("--catalog", metavar="FILE", help="load this catalog file on start")
-    _server_args(serve)
-    serve.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
-    _delivery_args(serve)
+    serve = commands.add_parser("serve", help="run the HTTP server", epilog=PRECEDENCE)
+    _server_settings(serve)
 
-    worker = commands.add_parser("worker", help="send the notifications (e-mail, webhooks, SMS)")
-    _database_arg(worker)
-    _delivery_args(worker, in_server=False)
+    worker = commands.add_parser(
+        "worker", help="send the notifications (e-mail, webhooks, SMS)", epilog=PRECEDENCE
+    )
+    _server_settings(worker, WORKER_KEYS)
 
     sent = commands.add_parser("deliveries", help="the log of notifications; resend one")
     _database_arg(sent)
@@ -132,12 +78,23 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help=f"serve the demo catalog on SQLite (data in ./{DEMO_FILE})"
     )
+    # The demo's own database, whatever SLOTBOOK_DATABASE_URL says: never a real one.
     demo.add_argument("--database", metavar="URL", default=DEMO_DATABASE)
     demo.add_argument(
         "--reset", action="store_true", help="start from an empty demo database (deletes it)"
     )
-    _server_args(demo)
-    _delivery_args(demo)
+    _server_settings(
+        demo, [k for k in SERVER_KEYS if k not in ("database_url", "catalog", "workers")]
+    )
+
+    config = commands.add_parser("config", help="the server's settings")
+    config_commands = config.add_subparsers(dest="action", required=True)
+    show = config_commands.add_parser(
+        "show",
+        help="print the effective settings (secrets masked) and where each comes from",
+        epilog=PRECEDENCE,
+    )
+    _server_settings(show)
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     _database_arg(migrate)
@@ -231,7 +188,9 @@ def _run(args: argparse.Namespace) -> int:
         document = read_catalog_file(args.file)
         print(f"{args.file}: ok ({len(document.tenants)} tenant(s))")
         return 0
-    database = getattr(args, "database", None) or default_database_url()
+    if args.command == "config":
+        return _show_config(from_args(args))
+    database = database_from(args)
     if args.command == "demo":
         return _demo(args, database)
     if args.command == "serve":
@@ -280,30 +239,11 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace, database: str) -> Settings:
-    """The server's settings: flags first, then the environment."""
-    env = Settings.from_env()
-    return Settings(
-        database_url=database,
-        cors_origins=merged(getattr(args, "cors_origin", None), env.cors_origins),
-        trusted_proxies=merged(getattr(args, "trusted_proxy", None), env.trusted_proxies),
-        smtp_url=args.smtp_url or env.smtp_url,
-        mail_folder=args.mail_folder or env.mail_folder,
-        mail_from=args.mail_from or env.mail_from,
-        mail_templates=args.mail_templates or env.mail_templates,
-        public_url=args.public_url or os.environ.get(PUBLIC_URL_ENV) or _own_url(args),
-        worker=env.worker and not getattr(args, "no_worker", False),
-        delivery_give_up_hours=args.delivery_give_up_after or env.delivery_give_up_hours,
-        delivery_lease_seconds=env.delivery_lease_seconds,
-    )
-
-
-def _own_url(args: argparse.Namespace) -> str:
-    """This server's address, for links in mails when ``--public-url`` is not given."""
-    host = getattr(args, "host", None)
-    if host is None:
-        return DEFAULT_PUBLIC_URL
-    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{args.port}"
+def _show_config(settings: Settings) -> int:
+    """Print the settings as a settings file would say them, each with its source."""
+    for key, value, source in settings.shown():
+        print(f"{key} = {value}  # {source}")
+    return 0
 
 
 def _worker(args: argparse.Namespace, database: str) -> int:
@@ -314,9 +254,9 @@ def _worker(args: argparse.Namespace, database: str) -> int:
     from slotbook.bootstrap import build_slotbook
     from slotbook.notifications.worker import Worker, worker_settings
 
-    settings = _settings(args, database)
+    settings = from_args(args)
     configure_logging()
-    worker = Worker(build_slotbook(database), worker_settings(settings))
+    worker = Worker(build_slotbook(settings.database_url), worker_settings(settings))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
@@ -467,17 +407,17 @@ def _serve(args: argparse.Namespace, database: str) -> int:
     from slotbook.bootstrap import build_slotbook
     from slotbook.services.catalog import load_catalog
 
-    settings = _settings(args, database)
-    app = build_slotbook(database)  # migrates before any worker starts
-    if args.catalog:
-        load_catalog(app, read_catalog_file(args.catalog))
+    settings = from_args(args)
+    app = build_slotbook(settings.database_url)  # migrates before any worker starts
+    if settings.catalog:
+        load_catalog(app, read_catalog_file(settings.catalog))
     os.environ.update(settings.to_env())
     uvicorn.run(
         "slotbook.bootstrap:app_from_env",
         factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers if args.workers > 1 else None,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers if settings.workers > 1 else None,
         log_level="info",
         # Slotbook writes its own access log (routes, not paths: no personal data), and
         # decides itself which proxies may name the client (--trusted-proxy).

@@ -263,6 +263,6 @@ def worker_settings(settings: Settings) -> WorkerSettings:
         mail_from=settings.mail_from,
         public_url=settings.public_url,
         templates=Path(settings.mail_templates) if settings.mail_templates else None,
-        give_up_after=timedelta(hours=settings.delivery_give_up_hours),
-        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        give_up_after=timedelta(hours=settings.delivery_give_up_after),
+        lease=timedelta(seconds=settings.delivery_lease),
     )
