@@ -61,7 +61,7 @@ def _call(client: TestClient, route: DeclaredRoute, key: str | None) -> Any:
 def _refusal_format(route: DeclaredRoute, response: Any) -> None:
     """A refusal comes in the error format of the surface it belongs to."""
     body = response.json()
-    if route.path.startswith("/calendar-backend/"):
+    if route.path.startswith(("/calendar-backend/", "/appointment/")):
         assert set(body) == {"msg"} and response.headers["ERROR_CODE"].isdigit()
     elif route.path.startswith("/external/"):
         assert set(body) == {"code", "message"}

@@ -31,6 +31,7 @@ SURFACES = {
     "appointedd": "/v1",
     "native": "/api/v1",
 }
+ORCHESTRA_IDENTIFY = "/appointment"
 
 
 def create_app(
@@ -58,6 +59,7 @@ def create_app(
     from slotbook.api.onsched import token as token_errors
     from slotbook.api.orchestra import errors as orchestra_errors
     from slotbook.api.orchestra import routes as orchestra_api
+    from slotbook.api.orchestra.identify_routes import create_identify_surface
     from slotbook.api.qmatic import errors as qmatic_errors
     from slotbook.api.qmatic import routes as qmatic_api
     from slotbook.web.routes import create_web_app, index_page
@@ -110,6 +112,8 @@ def create_app(
         return JSON(state.as_json(), status_code=200 if state.ready else 503)
 
     app.mount(SURFACES["orchestra"], orchestra_api.create_surface(slotbook))
+    # Orchestra's customer identification sits beside calendar-backend/ at the root.
+    app.mount(ORCHESTRA_IDENTIFY, create_identify_surface(slotbook))
     app.mount(SURFACES["qmatic"], qmatic_api.create_surface(slotbook))
     app.mount(SURFACES["onsched"], onsched_api.create_surface(slotbook))
     app.mount("/connect", onsched_api.create_token_surface(slotbook))
@@ -122,6 +126,7 @@ def create_app(
     # for paths no route matches and for the idempotency layer.
     renderers: list[tuple[str, ErrorRenderer, str, str]] = [
         (SURFACES["orchestra"], orchestra_errors.render_error, "404", "470"),
+        (ORCHESTRA_IDENTIFY, orchestra_errors.render_error, "404", "470"),
         (SURFACES["qmatic"], qmatic_errors.render, "not_found", "bad_request"),
         (SURFACES["onsched"], onsched_errors.render_error, "not_found", "invalid_request"),
         ("/connect", token_errors.render_oauth_error, "invalid_request", "invalid_request"),

@@ -15,6 +15,7 @@ from slotbook.domain.model import (
     InformationQuestion,
     Localized,
     Resource,
+    ResourceGroup,
     ResourceSelection,
     ScreeningQuestion,
     Service,
@@ -61,13 +62,21 @@ def resource_of(
         created=row["created"],
         updated=row["updated"],
         ref=row["pk"],
+        description=Localized.of(data.get("description")),
+        email=data.get("email"),
+        phone=data.get("phone"),
+        address=_address_of(data.get("address")),
     )
+
+
+def _address_of(data: Mapping[str, Any] | None) -> Address:
+    data = data or {}
+    return Address(**{k: data.get(k) for k in Address.__dataclass_fields__})
 
 
 def branch_of(row: Mapping[str, Any], resources: tuple[Resource, ...]) -> Branch:
     """A branch with its resources."""
     data = row["data"]
-    address = data.get("address") or {}
     return Branch(
         key=row["key"],
         public_id=row["public_id"],
@@ -76,7 +85,7 @@ def branch_of(row: Mapping[str, Any], resources: tuple[Resource, ...]) -> Branch
         schedule=schedule_of(data.get("hours"), data.get("closed", [])),
         resources=resources,
         ids=_ids(row),
-        address=Address(**{k: address.get(k) for k in Address.__dataclass_fields__}),
+        address=_address_of(data.get("address")),
         phone=data.get("phone"),
         email=data.get("email"),
         latitude=data.get("latitude"),
@@ -113,7 +122,7 @@ def service_of(row: Mapping[str, Any]) -> Service:
         buffer_before=data.get("buffer_before", 0),
         buffer_after=data.get("buffer_after", 0),
         price=data.get("price"),
-        category=data.get("category"),
+        category=Localized.of(data.get("category")),
         durations=tuple(
             DurationOption(d["minutes"], d.get("price"), d.get("default", False))
             for d in data.get("durations", [])
@@ -163,5 +172,20 @@ def group_of(row: Mapping[str, Any]) -> ServiceGroup:
         index=data.get("index", row["position"]),
         service_keys=tuple(data["services"]),
         ids=_ids(row),
+        description=Localized.of(data.get("description")),
+    )
+
+
+def resource_group_of(data: Mapping[str, Any], tenant_key: str, position: int) -> ResourceGroup:
+    """A listing group of resources; kept with the tenant, so its ids derive from both ids."""
+    derived = uuid.uuid5(uuid.NAMESPACE_URL, f"slotbook:{tenant_key}:resource-group:{data['id']}")
+    return ResourceGroup(
+        key=data["id"],
+        name=Localized.of(data["name"]),
+        index=data.get("index", position),
+        resource_keys=tuple(data["resources"]),
+        ids=ExternalIds(
+            uuid=str(derived), digits=str(derived.int % 10**12), hex24=derived.hex[:24]
+        ),
         description=Localized.of(data.get("description")),
     )

@@ -301,6 +301,13 @@ def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
                 problems.append(
                     f'{place}.service_groups[{g_index}].services[{i}]: unknown service "{key}"'
                 )
+    _duplicates(problems, f"{place}.resource_groups", (g.id for g in tenant.resource_groups))
+    for g_index, rgroup in enumerate(tenant.resource_groups):
+        for i, key in enumerate(rgroup.resources):
+            if key not in resources:
+                problems.append(
+                    f'{place}.resource_groups[{g_index}].resources[{i}]: unknown resource "{key}"'
+                )
     for c_index, combo in enumerate(tenant.combinations):
         where = f"{place}.combinations[{c_index}]"
         if len(combo) < 2:

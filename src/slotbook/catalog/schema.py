@@ -26,6 +26,11 @@ LongText = Annotated[str, StringConstraints(max_length=4000)]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}_[A-Z]{2}$")]
 LocalizedText = Text | Annotated[dict[Locale, Text], Field(min_length=1)]
 LocalizedLongText = LongText | Annotated[dict[Locale, LongText], Field(min_length=1)]
+# A plain name (as before) or a name per locale.
+CategoryText = (
+    Annotated[str, StringConstraints(max_length=255)]
+    | Annotated[dict[Locale, Text], Field(min_length=1)]
+)
 Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
 FreeMinutes = Annotated[int, Field(ge=0, le=24 * 60)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -64,12 +69,16 @@ class AddressIn(_Strict):
 
 
 class ResourceIn(_Strict):
-    """A desk, room or person of a branch."""
+    """A desk, room or person of a branch; contact fields and address are shown, not used."""
 
     id: Id
     name: Text
     hours: Hours | None = None
     closed: list[CalendarDate] | None = None
+    description: LocalizedLongText | None = None
+    email: str | None = Field(None, max_length=255)
+    phone: str | None = Field(None, max_length=255)
+    address: AddressIn | None = None
 
 
 class BranchIn(_Strict):
@@ -133,7 +142,7 @@ class ServiceIn(_Strict):
     buffer_before: FreeMinutes = 0
     buffer_after: FreeMinutes = 0
     price: float | None = Field(None, ge=0)
-    category: str | None = Field(None, max_length=255)
+    category: CategoryText | None = None
     durations: list[DurationIn] = Field(default_factory=list)
     branches: list[Id] = Field(min_length=1)
     resources: list[Id] | None = None
@@ -154,6 +163,16 @@ class ServiceGroupIn(_Strict):
     index: int = 0
     description: LocalizedLongText | None = None
     services: list[Id] = Field(min_length=1)
+
+
+class ResourceGroupIn(_Strict):
+    """A named group of resources (a team, a floor) for listings."""
+
+    id: Id
+    name: LocalizedText
+    index: int = 0
+    description: LocalizedLongText | None = None
+    resources: list[Id] = Field(min_length=1)
 
 
 KeyScope = Literal["booking", "staff", "admin"]
@@ -269,6 +288,7 @@ class TenantIn(_Strict):
     branches: list[BranchIn] = Field(default_factory=list)
     services: list[ServiceIn] = Field(default_factory=list)
     service_groups: list[ServiceGroupIn] = Field(default_factory=list)
+    resource_groups: list[ResourceGroupIn] = Field(default_factory=list)
     combinations: list[list[Id]] = Field(default_factory=list)
 
 

@@ -91,6 +91,10 @@ class Resource:
     created: datetime | None = None
     updated: datetime | None = None
     ref: int = 0  # storage reference, opaque to the domain
+    description: Localized = Localized()
+    email: str | None = None
+    phone: str | None = None
+    address: Address = Address()
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +178,7 @@ class Service:
     buffer_before: int = 0
     buffer_after: int = 0
     price: float | None = None
-    category: str | None = None
+    category: Localized = Localized()  # a plain name or a name per locale
     durations: tuple[DurationOption, ...] = ()
     online_bookable: bool = True
     max_reservations: int | None = None
@@ -227,6 +231,18 @@ class ServiceGroup:
     name: Localized
     index: int
     service_keys: tuple[str, ...]
+    ids: ExternalIds
+    description: Localized = Localized()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceGroup:
+    """A named, ordered group of resources for listings."""
+
+    key: str
+    name: Localized
+    index: int
+    resource_keys: tuple[str, ...]
     ids: ExternalIds
     description: Localized = Localized()
 
@@ -303,6 +319,7 @@ class Catalog:
     branches: tuple[Branch, ...]
     services: tuple[Service, ...]
     service_groups: tuple[ServiceGroup, ...] = ()
+    resource_groups: tuple[ResourceGroup, ...] = ()
     combinations: tuple[tuple[str, ...], ...] = ()
     revision: int = 0
     position: int = 0

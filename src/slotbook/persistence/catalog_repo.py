@@ -8,7 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select, update
 
-from slotbook.catalog.convert import branch_of, group_of, resource_of, service_of
+from slotbook.catalog.convert import (
+    branch_of,
+    group_of,
+    resource_group_of,
+    resource_of,
+    service_of,
+)
 from slotbook.catalog.schema import TenantIn
 from slotbook.domain.model import (
     Catalog,
@@ -82,6 +88,10 @@ class SqlCatalogRepository:
             service_groups=tuple(
                 group_of(r) for r in self._rows(service_groups, pk) if r["active"]
             ),
+            resource_groups=tuple(
+                resource_group_of(g, trow["key"], i)
+                for i, g in enumerate(settings.get("resource_groups", []))
+            ),
             combinations=tuple(tuple(c) for c in settings.get("combinations", [])),
             revision=trow["revision"],
             position=trow["position"],
@@ -114,6 +124,8 @@ class SqlCatalogRepository:
             "notifications": tenant.notifications.model_dump(mode="json", by_alias=True),
             "webhooks": [w.model_dump(mode="json") for w in tenant.webhooks],
             "combinations": tenant.combinations,
+            # Resource groups have no table: they live with the tenant (ids derived from theirs).
+            "resource_groups": [g.model_dump(mode="json") for g in tenant.resource_groups],
         }
         existing = self._db.execute(
             select(tenants.c.pk).where(tenants.c.key == tenant.id)

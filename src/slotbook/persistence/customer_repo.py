@@ -171,13 +171,19 @@ class SqlCustomerRepository:
         last_name: str | None,
         offset: int,
         limit: int,
+        phone: str | None = None,
+        external_id: str | None = None,
     ) -> tuple[list[Customer], int]:
-        """Customers by e-mail and/or last name (case-insensitive), with the total count."""
+        """Customers by e-mail, last name, phone (case-insensitive) and/or external id."""
         query = select(customers).where(customers.c.tenant_pk == tenant_ref)
         if email is not None:
             query = query.where(same_text(customers.c.email, email))
         if last_name is not None:
             query = query.where(same_text(customers.c.last_name, last_name))
+        if phone is not None:
+            query = query.where(same_text(customers.c.phone, phone))
+        if external_id is not None:
+            query = query.where(customers.c.external_id == external_id)
         total = self._db.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = self._db.execute(
             query.order_by(customers.c.pk).offset(offset).limit(limit)

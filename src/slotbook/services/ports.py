@@ -332,9 +332,17 @@ class CustomerRepository(Protocol):
         ...
 
     def search(
-        self, tenant_ref: int, *, email: str | None, last_name: str | None, offset: int, limit: int
+        self,
+        tenant_ref: int,
+        *,
+        email: str | None,
+        last_name: str | None,
+        offset: int,
+        limit: int,
+        phone: str | None = None,
+        external_id: str | None = None,
     ) -> tuple[list[Customer], int]:
-        """Customers by e-mail and/or last name (case-insensitive), with the total count."""
+        """Customers by e-mail, last name, phone (case-insensitive) and/or external id."""
         ...
 
     def matching(

@@ -91,11 +91,19 @@ def search_customers(
     last_name: str | None,
     offset: int,
     limit: int,
+    phone: str | None = None,
+    external_id: str | None = None,
 ) -> tuple[list[Customer], int]:
-    """Customers by e-mail and/or last name."""
+    """Customers by e-mail, last name, phone and/or external id (all given must match)."""
     with app.uows() as uow:
         return uow.customers.search(
-            catalog.ref, email=email, last_name=last_name, offset=offset, limit=limit
+            catalog.ref,
+            email=email,
+            last_name=last_name,
+            offset=offset,
+            limit=limit,
+            phone=phone,
+            external_id=external_id,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -16,6 +17,7 @@ from slotbook.domain.model import (
     FIRM_STATUSES,
     Appointment,
     Catalog,
+    Localized,
     Resource,
     Service,
     Status,
@@ -169,11 +171,14 @@ def _number(value: float) -> float:
     return int(value) if float(value).is_integer() else value
 
 
-def category_id(catalog: Catalog, category: str | None) -> str | None:
-    """A stable 24-hex id for a category name (categories are plain names in the catalog)."""
-    if not category:
+def category_id(catalog: Catalog, category: Localized) -> str | None:
+    """A stable 24-hex id for a category (categories are names in the catalog, not objects)."""
+    value = category.as_value()
+    if not value:
         return None
-    digest = hashlib.sha256(f"{catalog.key}\x00{category}".encode()).hexdigest()
+    # A plain name keeps the id it always had; a localised one hashes all its names.
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    digest = hashlib.sha256(f"{catalog.key}\x00{text}".encode()).hexdigest()
     return digest[:24]
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote
 from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_MATRIX_PREFIXES = ("/calendar-backend/",)
+_MATRIX_PREFIXES = ("/calendar-backend/", "/appointment/")
 
 
 class PathNormalizer:

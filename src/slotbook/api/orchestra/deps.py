@@ -46,6 +46,7 @@ def _tenant_header(request: Request) -> str | None:
 _TENANT = TenantOf(_tenant_header)
 BookingAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
 BookingWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))]
+StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
 BodyDep = Annotated[Any, Depends(json_body)]
 
 

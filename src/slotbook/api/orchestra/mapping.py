@@ -169,3 +169,35 @@ def envelope(
     """``{"notifications": [], name: value, "meta": {...}}``."""
     total = len(value) if isinstance(value, list) else 1
     return {"notifications": [], name: value, "meta": meta(total, arguments, **extra)}
+
+
+def identified_customer_json(customer: Customer) -> dict[str, Any]:
+    """A customer record as ``appointment/customers/identify`` lists it (unknown text "")."""
+    address = customer.address
+    birth = customer.date_of_birth
+    return {
+        "id": int(customer.ids.digits),
+        "publicId": customer.public_id,
+        "firstName": customer.first_name or "",
+        "lastName": customer.last_name or "",
+        "cardNumber": "",
+        "consentIdentifier": None,
+        "consentTimestamp": None,
+        "retentionPolicy": None,
+        "lastInteractionTimestamp": utc_text(customer.updated) if customer.updated else None,
+        "deletionTimestamp": None,
+        "properties": {
+            "email": customer.email or "",
+            "phoneNumber": customer.phone or "",
+            "externalId": customer.external_id or "",
+            "dateOfBirth": birth.isoformat() if birth else "",
+            "address1": address.line1 or "",
+            "address2": address.line2 or "",
+            "city": address.city or "",
+            "state": address.state or "",
+            "postalCode": address.zip or "",
+            "country": address.country or "",
+            "custom": customer.custom or "{}",
+            "created": epoch_ms(customer.created),
+        },
+    }

@@ -225,6 +225,39 @@ class CustomerOut(_Out):
     updated: int | None = Field(description="Epoch milliseconds")
 
 
+class IdentifiedPropertiesOut(_Out):
+    """A customer's details in an identification answer ("" when unknown)."""
+
+    email: str
+    phoneNumber: str
+    externalId: str
+    dateOfBirth: str = Field(description="YYYY-MM-DD or empty")
+    address1: str
+    address2: str
+    city: str
+    state: str
+    postalCode: str
+    country: str
+    custom: str = Field(description="A JSON-encoded string")
+    created: int | None = Field(description="Epoch milliseconds")
+
+
+class IdentifiedCustomerOut(_Out):
+    """A customer record found by ``customers/identify``."""
+
+    id: int
+    publicId: str
+    firstName: str
+    lastName: str
+    cardNumber: str
+    consentIdentifier: str | None
+    consentTimestamp: str | None
+    retentionPolicy: str | None
+    lastInteractionTimestamp: str | None = Field(description="2024-05-29T18:11:32.223+0000")
+    deletionTimestamp: str | None
+    properties: IdentifiedPropertiesOut
+
+
 class ResourceOut(_Out):
     """The resource an appointment takes."""
 
