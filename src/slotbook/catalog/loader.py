@@ -378,3 +378,39 @@ def _check_service(
             f"{place}.max_reservations: {service.max_reservations} is more than the capacity "
             f"({service.capacity})"
         )
+
+
+def validate_tenant(document: Any) -> TenantIn:
+    """Validate one tenant's catalog (the file's shape) as the file loader does.
+
+    Problems name objects by id rather than position (``services["passport"].duration``):
+    an API caller changes one object and does not know where it sits in the list.
+    """
+    try:
+        return validate_catalog({"tenants": [document]}).tenants[0]
+    except CatalogError as error:
+        raise CatalogError([_by_id(problem, document) for problem in error.problems]) from None
+
+
+_TENANT_PLACE = re.compile(
+    r"^tenants\[0\]\.?(?:(branches|services|service_groups)\[(\d+)\](?:\.resources\[(\d+)\])?)?"
+)
+
+
+def _by_id(problem: str, document: Any) -> str:
+    """``tenants[0].branches[2].resources[1]`` -> ``resources["desk-3"]``, when it can tell."""
+
+    def named(match: re.Match[str]) -> str:
+        kind, index, inner = match[1], match[2], match[3]
+        if kind is None:
+            return ""
+        try:
+            item = document[kind][int(index)]
+            if inner is not None:
+                return f'resources["{item["resources"][int(inner)]["id"]}"]'
+            return f'{kind}["{item["id"]}"]'
+        except (KeyError, IndexError, TypeError):
+            return match[0].removeprefix("tenants[0].")
+
+    text = _TENANT_PLACE.sub(named, problem, count=1)
+    return text.removeprefix(":").strip() if text.startswith(":") else text

@@ -35,6 +35,8 @@ Minutes = Annotated[int, Field(ge=1, le=24 * 60)]
 FreeMinutes = Annotated[int, Field(ge=0, le=24 * 60)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Hours = dict[Weekday, list[str]]
+# Minutes before the start; up to 30 days.
+ReminderMinutes = Annotated[int, Field(ge=1, le=30 * 24 * 60)]
 
 
 def _calendar_date(value: Any) -> Any:
@@ -224,8 +226,6 @@ MailAddress = Annotated[
 ]
 # Webhook receivers and SMS gateways may sit on the organisation's own network (http).
 ReceiverUrl = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://[^\s\"'<>]+$")]
-# Minutes before the start; up to 30 days.
-ReminderMinutes = Annotated[int, Field(ge=1, le=30 * 24 * 60)]
 EventType = Literal[
     "appointment.booked",
     "appointment.rescheduled",

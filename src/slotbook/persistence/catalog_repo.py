@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, select, update
 
@@ -26,6 +26,9 @@ from slotbook.domain.model import (
 )
 from slotbook.persistence.ids import new_id_columns, new_public_id
 from slotbook.persistence.tables import branches, resources, service_groups, services, tenants
+from slotbook.services.ports import StoredObject, StoredTenant, TransientConflict
+
+Kind = Literal["branch", "resource", "service", "service_group"]
 
 
 class SqlCatalogRepository:
@@ -108,9 +111,64 @@ class SqlCatalogRepository:
         )
         return [dict(row) for row in self._db.execute(query).mappings()]
 
+    def stored(self, tenant_key: str) -> StoredTenant | None:
+        """A tenant's catalog entries as stored, retired objects included."""
+        trow = (
+            self._db.execute(select(tenants).where(tenants.c.key == tenant_key))
+            .mappings()
+            .one_or_none()
+        )
+        if trow is None:
+            return None
+        pk = trow["pk"]
+        branch_rows = self._rows(branches, pk)
+        branch_keys = {row["pk"]: row["key"] for row in branch_rows}
+        found: list[StoredObject] = []
+        kinds: tuple[tuple[Kind, Table], ...] = (
+            ("branch", branches),
+            ("resource", resources),
+            ("service", services),
+            ("service_group", service_groups),
+        )
+        for kind, table in kinds:
+            rows = branch_rows if table is branches else self._rows(table, pk)
+            found.extend(
+                StoredObject(
+                    kind=kind,
+                    key=row["key"],
+                    uuid=row["uuid"],
+                    public_id=row.get("public_id"),
+                    active=row["active"],
+                    data=dict(row["data"]),
+                    created=row["created"],
+                    updated=row["updated"],
+                    branch_key=branch_keys.get(row["branch_pk"]) if "branch_pk" in row else None,
+                )
+                for row in rows
+            )
+        return StoredTenant(
+            key=trow["key"],
+            name=trow["name"],
+            position=trow["position"],
+            revision=trow["revision"],
+            settings=dict(trow["settings"]),
+            objects=tuple(found),
+        )
+
     # --- writing -------------------------------------------------------------------------
-    def apply(self, tenant: TenantIn, position: int, now: datetime) -> None:
-        """Create or update a tenant's catalog objects by id; retire the ones not listed."""
+    def apply(
+        self,
+        tenant: TenantIn,
+        position: int,
+        now: datetime,
+        *,
+        expected_revision: int | None = None,
+    ) -> None:
+        """Create or update a tenant's catalog objects by id; retire the ones not listed.
+
+        With ``expected_revision`` the tenant must still be at that revision (compare and
+        set), else TransientConflict: a concurrent change came first and the caller re-reads.
+        """
         settings = {
             "default_locale": tenant.default_locale,
             "reservation_ttl_seconds": tenant.reservation_ttl_seconds,
@@ -139,11 +197,12 @@ class SqlCatalogRepository:
             ).scalar_one()
         else:
             tenant_pk = existing
-            self._db.execute(
-                update(tenants)
-                .where(tenants.c.pk == tenant_pk)
-                .values(revision=tenants.c.revision + 1, **values)
-            )
+            change = update(tenants).where(tenants.c.pk == tenant_pk)
+            if expected_revision is not None:
+                change = change.where(tenants.c.revision == expected_revision)
+            done = self._db.execute(change.values(revision=tenants.c.revision + 1, **values))
+            if done.rowcount != 1:
+                raise TransientConflict("the catalog changed meanwhile")
         branch_pks = self._upsert(
             branches,
             tenant_pk,

@@ -117,6 +117,33 @@ class AppointmentFilter:
     statuses: tuple[str, ...] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """One catalog object as stored: its catalog-file entry (``data``) and identity."""
+
+    kind: Literal["branch", "resource", "service", "service_group"]
+    key: str
+    uuid: str
+    public_id: str | None
+    active: bool
+    data: dict[str, Any]
+    created: datetime
+    updated: datetime
+    branch_key: str | None = None  # a resource's branch
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTenant:
+    """A tenant's catalog as stored, retired objects included, in catalog order."""
+
+    key: str
+    name: str
+    position: int
+    revision: int
+    settings: dict[str, Any]
+    objects: tuple[StoredObject, ...]
+
+
 class CatalogRepository(Protocol):
     """Stored catalogs (one per tenant)."""
 
@@ -132,8 +159,22 @@ class CatalogRepository(Protocol):
         """The whole catalog of a tenant, retired objects included."""
         ...
 
-    def apply(self, tenant: TenantIn, position: int, now: datetime) -> None:
-        """Create or update a tenant's catalog objects by id; retire the missing ones."""
+    def stored(self, tenant_key: str) -> StoredTenant | None:
+        """A tenant's catalog entries as stored; None when the tenant is unknown."""
+        ...
+
+    def apply(
+        self,
+        tenant: TenantIn,
+        position: int,
+        now: datetime,
+        *,
+        expected_revision: int | None = None,
+    ) -> None:
+        """Create or update a tenant's catalog objects by id; retire the missing ones.
+
+        With ``expected_revision``, raise TransientConflict when another change came first.
+        """
         ...
 
     def set_order(self, first: list[str]) -> None:

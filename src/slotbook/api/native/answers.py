@@ -14,7 +14,9 @@ WHEN = {
     "(`wrong_state`, `slot_taken`, `not_held`), or a request with this Idempotency-Key is "
     "still running",
     413: "The request body is too large",
-    422: "This Idempotency-Key was already used for another request",
+    422: "This Idempotency-Key was already used for another request, or the change would "
+    "make the catalog invalid (`invalid_catalog`, naming the place as `slotbook catalog check` "
+    "does)",
     429: "Too many changes from this client (`too_many_requests`)",
     503: "The server is busy; try again (`busy`)",
 }

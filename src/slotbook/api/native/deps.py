@@ -17,6 +17,7 @@ def _no_header(_request: Request) -> str | None:
 
 
 _TENANT = TenantOf(_no_header, first_by_default=False)
+ReadAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
 BookingWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))]
 StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
 StaffWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF, write=True))]

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from slotbook.api.kit.errors import ErrorTable
 from slotbook.domain.errors import (
     AuthenticationRequired,
+    CatalogError,
     Forbidden,
     ForeignKeyUsed,
     NotAllowed,
@@ -45,6 +46,7 @@ TABLE = ErrorTable(
         SlotTaken: (409, "slot_taken"),
         NotHeld: (409, "not_held"),
         WrongState: (409, "wrong_state"),
+        CatalogError: (422, "invalid_catalog"),
         TooManyRequests: (429, "too_many_requests"),
     },
     default=(400, "invalid_request"),

@@ -1,7 +1,7 @@
 """The native API: the organisation's appointments and their day (``staff`` scope), and
 administration: keys, erasure, the audit log (``admin`` scope).
 
-Catalog objects, closures, blocks, the waitlist and series follow in later steps.
+The catalog (catalog_routes), the waitlist, series and figures have their own modules.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ from slotbook.api.kit.errors import BadInput, install_error_handlers
 from slotbook.api.kit.http import JSON, parse_model, slotbook_of
 from slotbook.api.kit.parsers import check_instant, parse_date, parse_id, parse_int
 from slotbook.api.native.answers import PROBLEMS, PROBLEMS_OF_WRITES
+from slotbook.api.native.booking_routes import BODIES as BOOKING_BODIES
+from slotbook.api.native.booking_routes import booking_routes
+from slotbook.api.native.catalog_routes import BODIES as CATALOG_BODIES
+from slotbook.api.native.catalog_routes import catalog_routes
 from slotbook.api.native.deps import (
     AdminAccess,
     AdminWriteAccess,
@@ -83,7 +87,19 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
         description="Slotbook's own API. Send `Authorization: Bearer <key>`; the key's scope "
         "decides what it may do (see docs/access.md).",
         schemes={"bearer": {"type": "http", "scheme": "bearer"}},
-        bodies=(EraseIn, KeyIn, CancelIn, ClosureIn, BlockIn, BookIn, MoveIn, SeriesIn, WaitIn),
+        bodies=(
+            EraseIn,
+            KeyIn,
+            CancelIn,
+            ClosureIn,
+            BlockIn,
+            BookIn,
+            MoveIn,
+            SeriesIn,
+            WaitIn,
+            *CATALOG_BODIES,
+            *BOOKING_BODIES,
+        ),
         finish=_problems_as_problem_json,
     )
     # Operation ids are the route names (book_appointment, check_in_appointment ...), so a
@@ -92,6 +108,8 @@ def create_surface(slotbook: Slotbook) -> FastAPI:
     install_error_handlers(
         app, render_problem, TABLE, bad_input_code="invalid_request", not_found_code="not_found"
     )
+    catalog_routes(app)
+    booking_routes(app)
     _staff_routes(app)
     _closure_routes(app)
     waitlist_routes(app)
