@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -220,8 +220,16 @@ class LiveServer:
         self.url = ""
         self.log = workdir / "server.log"
 
-    def start(self, catalog: dict[str, Any] | None = None, *, workers: int = 1) -> str:
-        """Start the server (loading ``catalog`` if given) and wait until it answers."""
+    def start(
+        self,
+        catalog: dict[str, Any] | None = None,
+        *,
+        workers: int = 1,
+        args: Sequence[str] = (),
+        env: dict[str, str] | None = None,
+    ) -> str:
+        """Start the server (loading ``catalog`` if given; more ``args`` and ``env`` for its
+        settings) and wait until it answers."""
         self.stop()
         command = [sys.executable, "-m", "slotbook", "serve", "--database", self.db_url]
         if catalog is not None:
@@ -229,11 +237,15 @@ class LiveServer:
             path.write_text(json.dumps(without_abuse_limits(catalog)))
             command += ["--catalog", str(path)]
         port = _free_port()
-        command += ["--port", str(port), "--workers", str(workers)]
+        command += ["--port", str(port), "--workers", str(workers), *args]
         self.log = self.workdir / f"server-{port}.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+                env={**os.environ, **env} if env else None,
             )
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -28,6 +28,7 @@ from slotbook.config import (
 from slotbook.domain.errors import CatalogError, DomainError
 from slotbook.persistence.database import UnsupportedDatabase
 
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 DEMO_FILE = "slotbook-demo.sqlite3"
 DEMO_DATABASE = f"sqlite:///{DEMO_FILE}"
 DEMO_MAIL_FOLDER = "slotbook-demo-mail"
@@ -255,7 +256,7 @@ def _worker(args: argparse.Namespace, database: str) -> int:
     from slotbook.notifications.worker import Worker, worker_settings
 
     settings = from_args(args)
-    configure_logging()
+    configure_logging(settings.log_level, settings.log_format)
     worker = Worker(build_slotbook(settings.database_url), worker_settings(settings))
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -402,26 +403,58 @@ def _demo(args: argparse.Namespace, database: str) -> int:
 
 
 def _serve(args: argparse.Namespace, database: str) -> int:
-    import uvicorn
-
-    from slotbook.bootstrap import build_slotbook
-    from slotbook.services.catalog import load_catalog
+    import shutil
+    import tempfile
 
     settings = from_args(args)
+    made_dir = None
+    if settings.metrics and not os.environ.get(METRICS_DIR_ENV):
+        # Before prometheus_client is imported (below): each process then writes its numbers
+        # to this folder and a scrape adds them up, however many workers there are.
+        made_dir = tempfile.mkdtemp(prefix="slotbook-metrics-")
+        os.environ[METRICS_DIR_ENV] = made_dir
+    try:
+        return _run_server(settings)
+    finally:
+        if made_dir is not None:
+            shutil.rmtree(made_dir, ignore_errors=True)
+            os.environ.pop(METRICS_DIR_ENV, None)
+
+
+def _run_server(settings: Settings) -> int:
+    import uvicorn
+
+    from slotbook.api.kit.logs import configure_logging, uvicorn_log_config
+    from slotbook.api.kit.metrics import serve_metrics
+    from slotbook.bootstrap import build_slotbook, database_numbers
+    from slotbook.services.catalog import load_catalog
+
+    configure_logging(settings.log_level, settings.log_format)
     app = build_slotbook(settings.database_url)  # migrates before any worker starts
     if settings.catalog:
         load_catalog(app, read_catalog_file(settings.catalog))
     os.environ.update(settings.to_env())
-    uvicorn.run(
-        "slotbook.bootstrap:app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers if settings.workers > 1 else None,
-        log_level="info",
-        # Slotbook writes its own access log (routes, not paths: no personal data), and
-        # decides itself which proxies may name the client (--trusted-proxy).
-        access_log=False,
-        proxy_headers=False,
-    )
+    stop_metrics = None
+    if settings.metrics and settings.metrics_port is not None:
+        engine = getattr(app.uows, "engine")  # noqa: B009 (not in the protocol)
+        stop_metrics = serve_metrics(
+            settings.metrics_host, settings.metrics_port, database_numbers(engine, app)
+        )
+    try:
+        uvicorn.run(
+            "slotbook.bootstrap:app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers if settings.workers > 1 else None,
+            log_level=settings.log_level,
+            log_config=uvicorn_log_config(settings.log_level, settings.log_format),
+            # Slotbook writes its own request line (routes, not paths: no personal data), and
+            # decides itself which proxies may name the client (--trusted-proxy).
+            access_log=False,
+            proxy_headers=False,
+        )
+    finally:
+        if stop_metrics is not None:
+            stop_metrics()
     return 0

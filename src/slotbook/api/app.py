@@ -17,7 +17,8 @@ from slotbook.api.kit.docs import ASSETS_PATH, assets
 from slotbook.api.kit.errors import ErrorRenderer
 from slotbook.api.kit.http import JSON
 from slotbook.api.kit.idempotency import Idempotency
-from slotbook.api.kit.logs import AccessLog, note_route
+from slotbook.api.kit.logs import RequestLog, note_route
+from slotbook.api.kit.metrics import CONTENT_TYPE, Metrics
 from slotbook.api.kit.paths import PathNormalizer
 from slotbook.notifications.worker import Worker, WorkerSettings
 from slotbook.services.context import Slotbook
@@ -32,6 +33,15 @@ SURFACES = {
     "native": "/api/v1",
 }
 ORCHESTRA_IDENTIFY = "/appointment"
+# Every path prefix and the surface it belongs to, as logs and metrics name it.
+SURFACE_NAMES = {
+    **{prefix: name for name, prefix in SURFACES.items()},
+    ORCHESTRA_IDENTIFY: "orchestra",
+    "/connect": "onsched",
+    "/book": "page",
+    "/staff": "staff",
+    "/metrics": "metrics",
+}
 
 
 def create_app(
@@ -42,13 +52,17 @@ def create_app(
     housekeeping: bool = False,
     access_log: bool = False,
     delivery: WorkerSettings | None = None,
+    metrics: Metrics | None = None,
+    metrics_here: bool = True,
 ) -> FastAPI:
     """The whole HTTP server: every surface on one scheduling core.
 
     CORS is off unless ``cors_origins`` names the websites whose pages may call the API.
     ``trusted_proxies`` are the addresses whose ``X-Forwarded-For`` names the client.
     With ``housekeeping`` the server applies retention and prunes old records by itself;
-    with ``delivery`` it sends the outbox's messages (a worker thread).
+    with ``delivery`` it sends the outbox's messages (a worker thread). ``access_log`` writes
+    one line per request; ``metrics`` counts, and with ``metrics_here`` is served at
+    ``/metrics``.
     """
     from slotbook.api.appointedd import errors as appointedd_errors
     from slotbook.api.appointedd import routes as appointedd_api
@@ -111,6 +125,13 @@ def create_app(
         state = await run_in_threadpool(readiness, slotbook)
         return JSON(state.as_json(), status_code=200 if state.ready else 503)
 
+    if metrics is not None and metrics_here:
+
+        @app.get("/metrics", include_in_schema=False)
+        def prometheus() -> Response:
+            """Prometheus metrics (text format); the database's numbers are read now."""
+            return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+
     app.mount(SURFACES["orchestra"], orchestra_api.create_surface(slotbook))
     # Orchestra's customer identification sits beside calendar-backend/ at the root.
     app.mount(ORCHESTRA_IDENTIFY, create_identify_surface(slotbook))
@@ -163,6 +184,10 @@ def create_app(
     app.add_middleware(Idempotency, slotbook=slotbook, surface_of=surface_of)
     app.add_middleware(PathNormalizer, mounts=[*SURFACES.values(), "/connect", "/staff"])
     app.add_middleware(ClientAddress, trusted=list(trusted_proxies))
-    if access_log:
-        app.add_middleware(AccessLog)
+    app.add_middleware(
+        RequestLog,
+        surfaces={**SURFACE_NAMES, ASSETS_PATH: "docs"},
+        write_line=access_log,
+        observers=[metrics] if metrics is not None else [],
+    )
     return app

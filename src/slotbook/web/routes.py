@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from slotbook.api.kit.access import client_address, route_template
+from slotbook.api.kit.logs import note_route
+from slotbook.api.kit.notes import note_refusal
 from slotbook.domain.errors import (
     DomainError,
     InvalidRequest,
@@ -85,7 +87,9 @@ class PageProblem(Exception):
 
 def create_web_app(slotbook: Slotbook) -> FastAPI:
     """The booking page app (mounted at ``/book``)."""
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(note_route)]
+    )
     app.state.slotbook = slotbook
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
 
@@ -550,8 +554,9 @@ def _pages(app: FastAPI) -> None:
                 details=BookingDetails(source="page", language=_texts(request).language),
                 actor=_actor(request),
             )
-        except SlotTaken:
+        except SlotTaken as taken:
             # Someone was quicker: say so, and offer the day's other times.
+            note_refusal(request, taken)
             return _day(request, tenant, params, day_text, taken=True, status=409)
         token = sign(_slotbook(request), HOLD, held.public_id)
         if moving is not None:

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
+from slotbook.api.kit.notes import note_refusal
 from slotbook.domain.errors import DomainError, InvalidRequest, TooManyRequests
 from slotbook.services import audit
 from slotbook.services.ports import TransientConflict
@@ -157,6 +158,7 @@ def install_error_handlers(
     async def on_domain(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
         status, code = table.classify(exc)
+        note_refusal(request, exc)
         await audit_refusal(request, status, code)
         return domain_response(render, status, code, exc, message_of)
 

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from slotbook.api.kit.access import client_address, route_template
+from slotbook.api.kit.logs import note_route
 from slotbook.domain.errors import DomainError, NotFound
 from slotbook.domain.model import Appointment, Arrival, Branch, Catalog, Status
 from slotbook.services import closures, queries
@@ -65,7 +66,9 @@ _ARRIVAL_TEXTS = {
 
 def create_staff_app(slotbook: Slotbook) -> FastAPI:
     """The staff day view app (mounted at ``/staff``); a page, so it has no API document."""
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        docs_url=None, redoc_url=None, openapi_url=None, dependencies=[Depends(note_route)]
+    )
     app.state.slotbook = slotbook
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     _pages(app)
