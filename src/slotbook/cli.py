@@ -404,6 +404,7 @@ def _demo(args: argparse.Namespace, database: str) -> int:
 
 def _serve(args: argparse.Namespace, database: str) -> int:
     import shutil
+    import signal
     import tempfile
 
     settings = from_args(args)
@@ -413,6 +414,9 @@ def _serve(args: argparse.Namespace, database: str) -> int:
         # to this folder and a scrape adds them up, however many workers there are.
         made_dir = tempfile.mkdtemp(prefix="slotbook-metrics-")
         os.environ[METRICS_DIR_ENV] = made_dir
+        # uvicorn hands a SIGTERM back to the handler it found once it has shut down: make
+        # that an exit that runs the clean-up below (the default would kill the process).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         return _run_server(settings)
     finally:

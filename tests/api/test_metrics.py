@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -89,14 +90,25 @@ def test_metrics_count_bookings_holds_and_conflicts_once_across_two_workers(
 
 
 @pytest.mark.slow
-def test_metrics_can_be_served_on_a_port_of_their_own(live_server: LiveServer) -> None:
+def test_metrics_can_be_served_on_a_port_of_their_own(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
     port = free_port()
-    url = live_server.start(issue_catalog(), args=["--metrics-port", str(port)])
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    url = live_server.start(
+        issue_catalog(), args=["--metrics-port", str(port)], env={"TMPDIR": str(temp)}
+    )
     with httpx2.Client(timeout=30) as client:
         assert client.get(f"{url}/health").status_code == 200
         assert client.get(f"{url}/metrics").status_code == 404
         found = samples(client.get(f"http://127.0.0.1:{port}/metrics").text)
     assert value(found, "slotbook_http_requests_total", route="/health") >= 1
+    assert [p.name.startswith("slotbook-metrics-") for p in temp.iterdir()] == [True]
+    assert live_server.process is not None
+    live_server.process.terminate()  # as systemd stops a service
+    live_server.process.wait(timeout=30)
+    assert list(temp.iterdir()) == [], "the processes' metrics folder is removed on stop"
 
 
 @pytest.fixture
