@@ -140,3 +140,9 @@ def test_metrics_can_be_turned_off(
     assert response.status_code == (200 if served else 404)
     if served:
         assert value(samples(response.text), "slotbook_http_requests_total", route="/health") == 1
+        documented = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
+        for family in text_string_to_metric_families(response.text):
+            if family.name.endswith("_created"):
+                continue  # a counter's start time, single-process mode only
+            name = family.name + ("_total" if family.type == "counter" else "")
+            assert f"`{name}`" in documented, f"docs/operations.md does not describe {name}"

@@ -188,3 +188,15 @@ def test_the_help_states_the_precedence_rule(capsys: pytest.CaptureFixture[str])
         main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "a flag beats the environment, the environment beats the file" in text
+
+
+def test_the_readme_table_names_every_setting_with_its_flag_and_variable() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in readme.splitlines()
+        if line.startswith("| `")
+    }
+    for option in OPTIONS:
+        assert option.key in rows, f"README's settings table lacks {option.key}"
+        assert f"`{option.flag}" in rows[option.key] and f"`{option.env}`" in rows[option.key]
