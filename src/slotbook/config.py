@@ -340,8 +340,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Settings from the environment (``SLOTBOOK_…``) and defaults."""
-        return resolve(env=os.environ if env is None else env)
+        """Settings from the environment (``SLOTBOOK_…``), the file ``SLOTBOOK_CONFIG`` names
+        and defaults (an ASGI server started without ``slotbook serve`` gets them all)."""
+        env = os.environ if env is None else env
+        path = env.get(CONFIG_ENV) or None
+        file = read_settings_file(path) if path else None
+        return resolve(env=env, file=file, file_name=str(path))
 
     def to_env(self) -> dict[str, str]:
         """Every setting as an environment variable (for the server's worker processes)."""

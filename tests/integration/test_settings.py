@@ -200,3 +200,13 @@ def test_the_readme_table_names_every_setting_with_its_flag_and_variable() -> No
     for option in OPTIONS:
         assert option.key in rows, f"README's settings table lacks {option.key}"
         assert f"`{option.flag}" in rows[option.key] and f"`{option.env}`" in rows[option.key]
+
+
+def test_a_server_started_by_another_asgi_runner_reads_the_file_the_environment_names(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "slotbook.toml"
+    file.write_text('log_format = "json"\nport = 9000\n')
+    env = {"SLOTBOOK_CONFIG": str(file), "SLOTBOOK_PORT": "9100"}
+    settings = Settings.from_env(env)
+    assert (settings.log_format, settings.port) == ("json", 9100)
