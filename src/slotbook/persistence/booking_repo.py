@@ -484,7 +484,7 @@ class SqlBookingRepository:
             )
             .returning(appointments.c.pk)
         ).scalar_one()
-        self._link_customers(appointment)
+        self._link_customers(tenant_ref, appointment)
         return appointment
 
     def save(
@@ -498,12 +498,20 @@ class SqlBookingRepository:
             .where(appointments.c.pk == appointment.id)
             .values(**self._values(appointment, branch_ref, resource_ref, now))
         )
-        self._db.execute(
-            delete(appointment_customers).where(
-                appointment_customers.c.appointment_pk == appointment.id
+        deleted = self._db.execute(
+            delete(appointment_customers)
+            .where(appointment_customers.c.appointment_pk == appointment.id)
+            .returning(appointment_customers.c.tenant_pk)
+        ).all()
+        if appointment.customers:
+            tenant_ref = (
+                deleted[0].tenant_pk
+                if deleted
+                else self._db.execute(
+                    select(appointments.c.tenant_pk).where(appointments.c.pk == appointment.id)
+                ).scalar_one()
             )
-        )
-        self._link_customers(appointment)
+            self._link_customers(tenant_ref, appointment)
 
     @staticmethod
     def _values(
@@ -538,7 +546,7 @@ class SqlBookingRepository:
             "updated": now,
         }
 
-    def _link_customers(self, appointment: Appointment) -> None:
+    def _link_customers(self, tenant_ref: int, appointment: Appointment) -> None:
         rows = []
         for position, customer in enumerate(appointment.customers):
             assert customer.id is not None
@@ -549,6 +557,7 @@ class SqlBookingRepository:
             )
             rows.append(
                 {
+                    "tenant_pk": tenant_ref,
                     "appointment_pk": appointment.id,
                     "position": position,
                     "customer_pk": customer.id,

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_SQLITE_FILE = "slotbook.sqlite3"
@@ -124,26 +124,39 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def _sqlite_references(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's reference checks (only possible outside a transaction)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def migrate(engine: Engine) -> tuple[str | None, str]:
     """Create or upgrade the schema to the newest revision (Alembic): (before, after)."""
     from alembic import command
+    from alembic.migration import MigrationContext
 
     config = _config()
+    sqlite = is_sqlite(engine)
     with engine.connect() as connection:
-        if not is_sqlite(engine):
-            # Several processes may start at once; one migrates, the others wait.
-            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
-            connection.commit()
+        if sqlite:
+            # SQLite changes a constraint by copying the table; its reference checks must be
+            # off meanwhile (outside a transaction), and the migration checks them itself.
+            _sqlite_references(connection, on=False)
         try:
-            from alembic.migration import MigrationContext
-
+            if not sqlite:
+                # Several processes may start at once; one migrates, the others wait. The lock
+                # and the migration share one transaction, so behind PgBouncer in transaction
+                # mode the lock cannot stay behind on a pooled server connection.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
             before = MigrationContext.configure(connection).get_current_revision()
-            connection.commit()
+            if sqlite:
+                connection.commit()  # the migration takes SQLite's write lock itself
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
         finally:
-            if not is_sqlite(engine):
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
-                connection.commit()
+            connection.rollback()
+            if sqlite:
+                _sqlite_references(connection, on=True)
     return before, head_revision()

@@ -146,7 +146,13 @@ class SqlKeyRepository:
         """Store a bearer token exchanged for a key."""
         self._db.execute(
             access_tokens.insert().values(
-                token_hash=token_hash, api_key_pk=key_id, expires_at=expires_at, created=now
+                tenant_pk=select(api_keys.c.tenant_pk)
+                .where(api_keys.c.pk == key_id)
+                .scalar_subquery(),
+                token_hash=token_hash,
+                api_key_pk=key_id,
+                expires_at=expires_at,
+                created=now,
             )
         )
 

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -33,6 +34,12 @@ metadata = MetaData(
 )
 
 
+# Every unique and exclusion constraint and every foreign key of a tenant's data includes
+# ``tenant_pk``: the tenant can become the distribution column of a distributed PostgreSQL
+# (Citus) without a new schema (docs/scaling.md). Rows that others refer to therefore also
+# have UNIQUE (tenant_pk, pk); ``pk`` alone stays the primary key (SQLite's rowid).
+
+
 def _ids() -> list[Column[str]]:
     """GUID, digit-string and 24-hex identifiers shown by the public APIs."""
     return [
@@ -40,6 +47,11 @@ def _ids() -> list[Column[str]]:
         Column("digits", String(20), nullable=False),
         Column("hex24", String(24), nullable=False),
     ]
+
+
+def _in_tenant(column: str, table: str) -> ForeignKeyConstraint:
+    """A reference to a row of ``table`` in the same tenant (the tenant is part of the key)."""
+    return ForeignKeyConstraint(["tenant_pk", column], [f"{table}.tenant_pk", f"{table}.pk"])
 
 
 def _stamps() -> list[Column[object]]:
@@ -73,6 +85,7 @@ branches = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("data", JSON, nullable=False),
     *_stamps(),
+    UniqueConstraint("tenant_pk", "pk"),
     UniqueConstraint("tenant_pk", "key"),
     UniqueConstraint("tenant_pk", "uuid"),
     UniqueConstraint("tenant_pk", "digits"),
@@ -84,13 +97,15 @@ resources = Table(
     metadata,
     Column("pk", Integer, primary_key=True),
     Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
-    Column("branch_pk", ForeignKey("branches.pk"), nullable=False),
+    Column("branch_pk", Integer, nullable=False),
     Column("key", String(100), nullable=False),
     *_ids(),
     Column("position", Integer, nullable=False, default=0),
     Column("active", Boolean, nullable=False, default=True),
     Column("data", JSON, nullable=False),
     *_stamps(),
+    _in_tenant("branch_pk", "branches"),
+    UniqueConstraint("tenant_pk", "pk"),
     UniqueConstraint("tenant_pk", "key"),
     UniqueConstraint("tenant_pk", "uuid"),
     UniqueConstraint("tenant_pk", "digits"),
@@ -153,6 +168,7 @@ customers = Table(
     Column("custom", Text),
     Column("erased", UTCDateTime()),
     *_stamps(),
+    UniqueConstraint("tenant_pk", "pk"),
     UniqueConstraint("tenant_pk", "public_id"),
     UniqueConstraint("tenant_pk", "uuid"),
     UniqueConstraint("tenant_pk", "digits"),
@@ -170,8 +186,8 @@ sessions = Table(
     metadata,
     Column("pk", Integer, primary_key=True),
     Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
-    Column("branch_pk", ForeignKey("branches.pk"), nullable=False),
-    Column("resource_pk", ForeignKey("resources.pk"), nullable=False),
+    Column("branch_pk", Integer, nullable=False),
+    Column("resource_pk", Integer, nullable=False),
     *_ids(),
     Column("service_keys", String(1000), nullable=False),
     Column("starts_at", UTCDateTime(), nullable=False),
@@ -187,6 +203,9 @@ sessions = Table(
     *_stamps(),
     CheckConstraint("taken >= 0 AND taken <= capacity", name="spaces"),
     CheckConstraint("block_start < block_end", name="block"),
+    _in_tenant("branch_pk", "branches"),
+    _in_tenant("resource_pk", "resources"),
+    UniqueConstraint("tenant_pk", "pk"),
     UniqueConstraint("tenant_pk", "uuid"),
     UniqueConstraint("tenant_pk", "digits"),
     UniqueConstraint("tenant_pk", "hex24"),
@@ -198,11 +217,11 @@ appointments = Table(
     metadata,
     Column("pk", Integer, primary_key=True),
     Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
-    Column("session_pk", ForeignKey("sessions.pk"), nullable=False),
+    Column("session_pk", Integer, nullable=False),
     Column("public_id", String(64), nullable=False),
     *_ids(),
-    Column("branch_pk", ForeignKey("branches.pk"), nullable=False),
-    Column("resource_pk", ForeignKey("resources.pk"), nullable=False),
+    Column("branch_pk", Integer, nullable=False),
+    Column("resource_pk", Integer, nullable=False),
     Column("service_keys", JSON, nullable=False),
     Column("starts_at", UTCDateTime(), nullable=False),
     Column("ends_at", UTCDateTime(), nullable=False),
@@ -228,6 +247,10 @@ appointments = Table(
     Column("arrived_at", UTCDateTime()),
     *_stamps(),
     CheckConstraint("people >= 1 AND spaces >= 1", name="counts"),
+    _in_tenant("session_pk", "sessions"),
+    _in_tenant("branch_pk", "branches"),
+    _in_tenant("resource_pk", "resources"),
+    UniqueConstraint("tenant_pk", "pk"),
     UniqueConstraint("tenant_pk", "public_id"),
     UniqueConstraint("tenant_pk", "uuid"),
     UniqueConstraint("tenant_pk", "digits"),
@@ -241,10 +264,13 @@ appointments = Table(
 appointment_customers = Table(
     "appointment_customers",
     metadata,
-    Column("appointment_pk", ForeignKey("appointments.pk"), primary_key=True),
+    Column("tenant_pk", ForeignKey("tenants.pk"), primary_key=True),
+    Column("appointment_pk", Integer, primary_key=True),
     Column("position", Integer, primary_key=True),
-    Column("customer_pk", ForeignKey("customers.pk"), nullable=False),
+    Column("customer_pk", Integer, nullable=False),
     Column("spaces", Integer, nullable=False, default=1),
+    _in_tenant("appointment_pk", "appointments"),
+    _in_tenant("customer_pk", "customers"),
     Index(None, "customer_pk"),
 )
 
@@ -253,13 +279,15 @@ api_keys = Table(
     metadata,
     Column("pk", Integer, primary_key=True),
     Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
-    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("key_hash", String(64), nullable=False),
     Column("prefix", String(12), nullable=False),
     Column("label", String(255)),
     Column("scope", String(10), nullable=False, default="booking"),
     Column("source", String(20), nullable=False),
     Column("created", UTCDateTime(), nullable=False),
     Column("revoked", UTCDateTime()),
+    UniqueConstraint("tenant_pk", "pk"),
+    UniqueConstraint("key_hash", "tenant_pk"),  # found by hash: the hash leads
     Index(None, "tenant_pk"),
 )
 
@@ -267,10 +295,13 @@ access_tokens = Table(
     "access_tokens",
     metadata,
     Column("pk", Integer, primary_key=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("api_key_pk", ForeignKey("api_keys.pk"), nullable=False),
+    Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("api_key_pk", Integer, nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("created", UTCDateTime(), nullable=False),
+    _in_tenant("api_key_pk", "api_keys"),
+    UniqueConstraint("token_hash", "tenant_pk"),  # found by hash: the hash leads
 )
 
 # A write retried with the same ``Idempotency-Key`` gets the first answer back. ``caller``
@@ -336,8 +367,8 @@ deliveries = Table(
     metadata,
     Column("pk", Integer, primary_key=True),
     Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
-    Column("appointment_pk", ForeignKey("appointments.pk")),
-    Column("message_id", String(64), nullable=False, unique=True),
+    Column("appointment_pk", Integer),
+    Column("message_id", String(64), nullable=False),
     Column("event_type", String(40), nullable=False),
     Column("channel", String(10), nullable=False),  # email | webhook | sms
     Column("target", String(500), nullable=False),  # address, URL or phone number
@@ -351,6 +382,8 @@ deliveries = Table(
     Column("last_error", String(300)),
     Column("sent_at", UTCDateTime()),
     Column("created", UTCDateTime(), nullable=False),
+    _in_tenant("appointment_pk", "appointments"),
+    UniqueConstraint("tenant_pk", "message_id"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "appointment_pk"),
     Index(None, "tenant_pk", "created"),
@@ -362,7 +395,7 @@ waitlist = Table(
     metadata,
     Column("pk", Integer, primary_key=True),
     Column("tenant_pk", ForeignKey("tenants.pk"), nullable=False),
-    Column("uuid", String(36), nullable=False, unique=True),
+    Column("uuid", String(36), nullable=False),
     Column("branch_key", String(100), nullable=False),
     Column("service_keys", JSON, nullable=False),
     Column("people", Integer, nullable=False),
@@ -378,5 +411,6 @@ waitlist = Table(
     Column("offered_until", UTCDateTime()),
     Column("created", UTCDateTime(), nullable=False),
     Column("updated", UTCDateTime(), nullable=False),
+    UniqueConstraint("tenant_pk", "uuid"),
     Index(None, "tenant_pk", "status", "pk"),
 )
