@@ -133,9 +133,22 @@ OPTIONS: tuple[Option, ...] = (
         secret=True,
         dest="database",  # every command's --database, since before settings files
     ),
-    Option("host", "--host", "SLOTBOOK_HOST", "text", "address to listen on (default 127.0.0.1)"),
     Option(
-        "port", "--port", "SLOTBOOK_PORT", "int", "port to listen on (default 8000)", check=_port
+        "host",
+        "--host",
+        "SLOTBOOK_HOST",
+        "text",
+        "address to listen on (default 127.0.0.1)",
+        metavar="ADDRESS",
+    ),
+    Option(
+        "port",
+        "--port",
+        "SLOTBOOK_PORT",
+        "int",
+        "port to listen on (default 8000)",
+        metavar="PORT",
+        check=_port,
     ),
     Option(
         "workers",
@@ -143,6 +156,7 @@ OPTIONS: tuple[Option, ...] = (
         "SLOTBOOK_WORKERS",
         "int",
         "server processes (default 1)",
+        metavar="N",
         check=_workers,
     ),
     Option(
@@ -270,6 +284,7 @@ OPTIONS: tuple[Option, ...] = (
         "SLOTBOOK_METRICS_PORT",
         "int",
         "serve /metrics on this port instead of the main one",
+        metavar="PORT",
         check=_port,
     ),
     Option(
@@ -278,6 +293,7 @@ OPTIONS: tuple[Option, ...] = (
         "SLOTBOOK_METRICS_HOST",
         "text",
         "address of the separate metrics port (default 127.0.0.1)",
+        metavar="ADDRESS",
     ),
 )
 BY_KEY = {option.key: option for option in OPTIONS}
