@@ -24,6 +24,7 @@ from slotbook.persistence.database import (
     current_revision,
     migrate,
     normalize_url,
+    pgbouncer_options,
 )
 
 _PG_ARCHIVE_MAGIC = b"PGDMP"
@@ -153,7 +154,12 @@ def _run(command: list[str], url: URL) -> None:
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
-    conninfo = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    # They do not know Slotbook's ``pgbouncer=``; give them PostgreSQL's own address: they
+    # need one session throughout, which PgBouncer's transaction mode does not keep.
+    direct, _ = pgbouncer_options(url)
+    conninfo = direct.set(drivername="postgresql", password=None).render_as_string(
+        hide_password=False
+    )
     done = subprocess.run(
         [*command, "--dbname", conninfo],
         env=env,

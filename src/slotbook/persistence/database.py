@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 DEFAULT_SQLITE_FILE = "slotbook.sqlite3"
 WRITE_OPTION = "slotbook_write"
 _MIGRATION_LOCK = 7_301_224_001
+# ``?pgbouncer=true`` on a PostgreSQL URL: the connections go through PgBouncer in transaction
+# mode, which hands each transaction any server connection. psycopg's prepared statements
+# would then meet connections that never prepared them (PgBouncer before 1.21), so they are off.
+PGBOUNCER_PARAMETER = "pgbouncer"
 
 
 class UnsupportedDatabase(ValueError):
@@ -48,8 +52,10 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
         raise UnsupportedDatabase(
             f"unsupported database {sa_url.get_backend_name()!r} (use sqlite:/// or postgresql://)"
         )
+    sa_url, connect_args = pgbouncer_options(sa_url)
     return create_engine(
         sa_url,
+        connect_args=connect_args,
         hide_parameters=True,  # an error message must never carry a name or an e-mail address
         # At most 15 connections per process: four workers stay well inside PostgreSQL's
         # default of 100; requests beyond that wait for a connection instead of failing.
@@ -59,6 +65,17 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
         pool_pre_ping=True,
         pool_recycle=1800,
     )
+
+
+def pgbouncer_options(url: URL) -> tuple[URL, dict[str, Any]]:
+    """The URL without ``pgbouncer=``, and the connection arguments that it asks for."""
+    flag = url.query.get(PGBOUNCER_PARAMETER)
+    if flag is None:
+        return url, {}
+    rest = url.difference_update_query([PGBOUNCER_PARAMETER])
+    if str(flag).lower() in ("true", "1", "yes", "on"):
+        return rest, {"prepare_threshold": None}
+    return rest, {}
 
 
 def _lower(text: str | None) -> str | None:
