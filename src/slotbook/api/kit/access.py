@@ -140,7 +140,8 @@ class ClientAddress:
 
     It is the peer's address, unless the peer is a trusted proxy: then the nearest address
     in ``X-Forwarded-For`` that is not itself a trusted proxy. A client can write anything
-    into that header, so without trusted proxies it is never read.
+    into that header, so without trusted proxies it is never read. A trusted proxy's
+    ``X-Forwarded-Proto`` also sets the scheme (secure cookies behind a proxy that ends TLS).
     """
 
     def __init__(self, app: ASGIApp, trusted: Sequence[str] = ()) -> None:
@@ -158,12 +159,15 @@ class ClientAddress:
         if scope["type"] == "http":
             client = scope.get("client")
             address = client[0] if client else None
+            scheme = scope.get("scheme")
             if address is not None and self.trusted and self._is_trusted(address):
                 address = self._forwarded(scope, address)
+                scheme = _forwarded_scheme(scope) or scheme
             state = dict(scope.get("state") or {})
             state["client_address"] = address
             scope = dict(scope)
             scope["state"] = state
+            scope["scheme"] = scheme
         await self.app(scope, receive, send)
 
     def _forwarded(self, scope: AsgiScope, peer: str) -> str:
@@ -178,3 +182,12 @@ class ClientAddress:
                 except ValueError:
                     return peer  # a malformed entry: do not trust anything beyond it
         return hops[0] if hops else peer
+
+
+def _forwarded_scheme(scope: AsgiScope) -> str | None:
+    """The scheme the client used, as the nearest proxy says (``http`` or ``https``)."""
+    for name, value in scope.get("headers", []):
+        if name == b"x-forwarded-proto":
+            nearest = value.decode("latin-1").split(",")[-1].strip().lower()
+            return nearest if nearest in ("http", "https") else None
+    return None
