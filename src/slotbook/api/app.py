@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,7 +22,7 @@ from slotbook.api.kit.logs import RequestLog, note_route
 from slotbook.api.kit.metrics import CONTENT_TYPE, Metrics
 from slotbook.api.kit.paths import PathNormalizer
 from slotbook.notifications.worker import Worker, WorkerSettings
-from slotbook.services.context import Slotbook
+from slotbook.services.context import REQUEST_THREADS, Slotbook
 from slotbook.services.health import readiness
 from slotbook.services.housekeeping import Housekeeper
 
@@ -85,6 +86,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # As many request threads as pooled connections (see REQUEST_THREADS).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         if keeper is not None:
             keeper.start()
         if worker is not None:

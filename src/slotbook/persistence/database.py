@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 
+from slotbook.services.context import REQUEST_THREADS
+
 DEFAULT_SQLITE_FILE = "slotbook.sqlite3"
 WRITE_OPTION = "slotbook_write"
 _MIGRATION_LOCK = 7_301_224_001
@@ -43,11 +45,17 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
+# Beside one connection per request thread, a few for the background work (outbox worker,
+# housekeeping). A pool smaller than the thread pool would open and close a connection per
+# request under load.
+BACKGROUND_CONNECTIONS = 4
+
+
+def create_db_engine(url: str, *, pool_size: int = REQUEST_THREADS) -> Engine:
     """An engine whose write transactions are serialised correctly on either backend."""
     sa_url = make_url(normalize_url(url))
     if sa_url.get_backend_name() == "sqlite":
-        return _sqlite_engine(str(sa_url.render_as_string(hide_password=False)))
+        return _sqlite_engine(str(sa_url.render_as_string(hide_password=False)), pool_size)
     if sa_url.get_backend_name() != "postgresql":
         raise UnsupportedDatabase(
             f"unsupported database {sa_url.get_backend_name()!r} (use sqlite:/// or postgresql://)"
@@ -57,10 +65,10 @@ def create_db_engine(url: str, *, pool_size: int = 5) -> Engine:
         sa_url,
         connect_args=connect_args,
         hide_parameters=True,  # an error message must never carry a name or an e-mail address
-        # At most 15 connections per process: four workers stay well inside PostgreSQL's
-        # default of 100; requests beyond that wait for a connection instead of failing.
+        # At most 20 connections per process: four workers stay inside PostgreSQL's default
+        # of 100; requests beyond that wait for a connection instead of failing.
         pool_size=pool_size,
-        max_overflow=pool_size * 2,
+        max_overflow=BACKGROUND_CONNECTIONS,
         pool_timeout=60,
         pool_pre_ping=True,
         pool_recycle=1800,
@@ -82,11 +90,12 @@ def _lower(text: str | None) -> str | None:
     return None if text is None else str(text).lower()
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, pool_size: int) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(
         url,
         connect_args={"timeout": 60, "check_same_thread": False},
+        **({} if in_memory else {"pool_size": pool_size, "max_overflow": BACKGROUND_CONNECTIONS}),
         hide_parameters=True,  # an error message must never carry a name or an e-mail address
     )
 

@@ -11,11 +11,20 @@ from datetime import UTC, datetime
 from typing import ParamSpec, TypeVar
 
 from slotbook.domain.model import Catalog
-from slotbook.services.ports import Clock, TransientConflict, UnitOfWork, UnitOfWorkFactory
+from slotbook.services.ports import (
+    ApiKeyInfo,
+    Clock,
+    TransientConflict,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 ATTEMPTS = 3
+# Requests one server process works on at once (its thread pool), each holding at most one
+# database connection: the connection pool is sized to match.
+REQUEST_THREADS = 16
 
 
 def retrying(use_case: Callable[P, R]) -> Callable[P, R]:
@@ -71,6 +80,30 @@ class CatalogCache:
         return loaded
 
 
+class KeyCache:
+    """Active API keys by hash, trusted while their tenant's catalog revision is unchanged.
+
+    Revoking a key moves the revision on (in the same transaction), and every request reads
+    the revision anyway for its catalog: a revoked key is refused by every process at its
+    next request, with no extra query for a known key.
+    """
+
+    LIMIT = 10_000  # keys are few; a flood of distinct ones must not grow the memory
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[ApiKeyInfo, str, int]] = {}
+
+    def get(self, key_hash: str) -> tuple[ApiKeyInfo, str, int] | None:
+        """(key, tenant id, revision it was found at), if known."""
+        return self._items.get(key_hash)
+
+    def put(self, key_hash: str, found: tuple[ApiKeyInfo, str, int]) -> None:
+        """Remember a key found active at a revision."""
+        if len(self._items) >= self.LIMIT:
+            self._items.clear()
+        self._items[key_hash] = found
+
+
 @dataclass
 class Slotbook:
     """The application: the one object adapters call use cases with."""
@@ -78,6 +111,7 @@ class Slotbook:
     uows: UnitOfWorkFactory
     clock: Clock = field(default_factory=SystemClock)
     catalogs: CatalogCache = field(default_factory=CatalogCache)
+    keys: KeyCache = field(default_factory=KeyCache)
     _secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:
