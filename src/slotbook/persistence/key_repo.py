@@ -23,7 +23,9 @@ def _info(row: RowMapping) -> ApiKeyInfo:
     )
 
 
-_KEYS = select(api_keys, tenants.c.key.label("tenant_key")).join(
+_KEYS = select(
+    api_keys, tenants.c.key.label("tenant_key"), tenants.c.revision.label("tenant_revision")
+).join(
     tenants, tenants.c.pk == api_keys.c.tenant_pk
 )
 
@@ -44,6 +46,18 @@ class SqlKeyRepository:
             .one_or_none()
         )
         return None if row is None else (_info(row), row["tenant_key"])
+
+    def find_current(self, key_hash: str) -> tuple[ApiKeyInfo, str, int] | None:
+        """An active key by hash, with its tenant id and the tenant's catalog revision, read
+        together: a key found at a revision stays valid while the revision is unchanged."""
+        row = (
+            self._db.execute(
+                _KEYS.where(api_keys.c.key_hash == key_hash, api_keys.c.revoked.is_(None))
+            )
+            .mappings()
+            .one_or_none()
+        )
+        return None if row is None else (_info(row), row["tenant_key"], row["tenant_revision"])
 
     def owner_of_hash(self, key_hash: str) -> str | None:
         """Tenant id of any key (active or not) with this hash."""
@@ -134,13 +148,23 @@ class SqlKeyRepository:
         return [_info(row) for row in self._db.execute(query).mappings()]
 
     def revoke(self, key_id: int, now: datetime) -> bool:
-        """Revoke a key; False when there is no such active key."""
+        """Revoke a key; False when there is no such active key.
+
+        The tenant's catalog revision moves on with it, so every process stops trusting the
+        key from its cache at its next request.
+        """
         result = self._db.execute(
             update(api_keys)
             .where(api_keys.c.pk == key_id, api_keys.c.revoked.is_(None))
             .values(revoked=now)
         )
-        return bool(result.rowcount)
+        if not result.rowcount:
+            return False
+        owner = select(api_keys.c.tenant_pk).where(api_keys.c.pk == key_id).scalar_subquery()
+        self._db.execute(
+            update(tenants).where(tenants.c.pk == owner).values(revision=tenants.c.revision + 1)
+        )
+        return True
 
     def add_token(self, key_id: int, token_hash: str, expires_at: datetime, now: datetime) -> None:
         """Store a bearer token exchanged for a key."""

@@ -18,7 +18,7 @@ from slotbook.domain.model import Catalog
 from slotbook.services import audit
 from slotbook.services.actor import SYSTEM, Actor, Scope
 from slotbook.services.context import Slotbook
-from slotbook.services.ports import ApiKeyInfo
+from slotbook.services.ports import ApiKeyInfo, UnitOfWork
 
 TOKEN_LIFETIME = timedelta(hours=1)
 ANYONE = Actor(Scope.BOOKING)
@@ -80,9 +80,17 @@ def identify(
     now = app.now()
     with app.uows() as uow:
         owner: tuple[ApiKeyInfo, str] | None = None
+        catalog: Catalog | None = None
         if credential:
             digest = hash_key(credential)
-            owner = uow.keys.find(digest) or uow.keys.find_token(digest, now)
+            owner, catalog = _known_key(app, uow, digest)
+            if owner is None:
+                found = uow.keys.find_current(digest)
+                if found is not None:
+                    app.keys.put(digest, found)
+                    owner = (found[0], found[1])
+                else:
+                    owner = uow.keys.find_token(digest, now)
         if tenant_key is None:
             if tenant_from_credential and owner is not None:
                 tenant_key = owner[1]
@@ -95,7 +103,8 @@ def identify(
                 if not keys:
                     raise NotFound("tenant", None, "No tenant is configured")
                 tenant_key = keys[0]
-        catalog = app.catalogs.get(uow, tenant_key)
+        if catalog is None or catalog.key != tenant_key:
+            catalog = app.catalogs.get(uow, tenant_key)
         if catalog is None:
             raise NotFound("tenant", tenant_key, f'Unknown tenant "{tenant_key}"')
         if owner is not None and owner[1] != tenant_key:
@@ -108,6 +117,21 @@ def identify(
             return Access(catalog, Actor(Scope.BOOKING, None, address, route))
         info = owner[0]
         return Access(catalog, Actor(Scope(info.scope), info.id, address, route))
+
+
+def _known_key(
+    app: Slotbook, uow: UnitOfWork, digest: str
+) -> tuple[tuple[ApiKeyInfo, str] | None, Catalog | None]:
+    """A cached key still valid (its tenant's revision unchanged), with that tenant's catalog
+    read on the way; (None, None) when the key must be looked up."""
+    cached = app.keys.get(digest)
+    if cached is None:
+        return None, None
+    info, tenant, revision = cached
+    catalog = app.catalogs.get(uow, tenant)
+    if catalog is None or catalog.revision != revision:
+        return None, catalog
+    return (info, tenant), catalog
 
 
 def count_write(app: Slotbook, access: Access) -> None:

@@ -413,6 +413,11 @@ class KeyRepository(Protocol):
         """An active key by hash, with its tenant id."""
         ...
 
+    def find_current(self, key_hash: str) -> tuple[ApiKeyInfo, str, int] | None:
+        """An active key by hash, its tenant id and the tenant's catalog revision (read at
+        once: revoking a key moves the revision on)."""
+        ...
+
     def tenant_has_keys(self, tenant_key: str) -> bool:
         """True when the tenant has or ever had a key (then it needs an active one)."""
         ...

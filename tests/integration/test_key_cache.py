@@ -1,0 +1,40 @@
+"""Known keys are trusted from memory, but a revoked key is refused at once by every process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from slotbook.bootstrap import build_slotbook
+from slotbook.domain.errors import AuthenticationRequired
+from slotbook.services.access import create_key, identify, revoke_key
+from slotbook.services.actor import Scope
+from slotbook.services.context import Slotbook
+from tests.conftest import FakeClock
+from tests.factories import one_office
+
+
+def test_a_key_revoked_in_one_process_is_refused_by_another_that_knew_it(
+    make_slotbook: Callable[[dict[str, Any]], Slotbook], db_url: str, clock: FakeClock
+) -> None:
+    first = make_slotbook(one_office(keys={"citizen-key-0001": "booking"}))
+    second = build_slotbook(db_url, clock=clock, run_migrations=False)
+    try:
+        made = create_key(first, tenant_key="acme", scope=Scope.STAFF, label="desk")
+
+        def who(app: Slotbook) -> Scope:
+            return identify(
+                app, tenant_key=None, credential=made.key, tenant_from_credential=True
+            ).scope
+
+        assert who(second) is Scope.STAFF
+        assert who(second) is Scope.STAFF  # now from memory
+        revoke_key(first, key_id=made.info.id)
+        with pytest.raises(AuthenticationRequired):
+            who(second)
+        with pytest.raises(AuthenticationRequired):
+            who(first)
+    finally:
+        second.uows.engine.dispose()  # type: ignore[attr-defined]
