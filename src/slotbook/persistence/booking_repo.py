@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     RowMapping,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -22,12 +24,13 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
 from slotbook.domain.availability import Occupancy
-from slotbook.domain.errors import SlotTaken
+from slotbook.domain.errors import InvalidRequest, SlotTaken
 from slotbook.domain.model import FIRM_STATUSES, Appointment, Arrival, ExternalIds, Status
 from slotbook.persistence.customer_repo import customer_of, same_text
 from slotbook.persistence.ids import new_id_columns, new_public_id
@@ -56,6 +59,85 @@ def _live_spaces(now: datetime) -> Any:
             appointments.c.spaces,
         ),
         else_=0,
+    )
+
+
+# The longest a session that is not a block may hold its resource (an appointment of a day
+# with its buffers stays far below). Reading the sessions around a window then scans only
+# from this long before it, however long the history: blocks (closures) may last longer and
+# are read apart, from their own index.
+MAX_SESSION_SPAN = timedelta(days=7)
+
+
+def _epoch(column: Any, postgres: bool) -> Any:
+    """Epoch seconds of a UTC instant column, computed in SQL on either backend."""
+    if postgres:
+        return cast(func.extract("epoch", column), BigInteger)
+    return cast(func.strftime("%s", column), Integer)
+
+
+@functools.cache
+def _occupancy_query(postgres: bool) -> Any:
+    """The live sessions of some resources around a window, built once per backend.
+
+    Instants come back as epoch seconds computed by the database: turning thousands of rows
+    into datetimes and back would cost more than the whole availability search.
+    """
+    live = func.coalesce(
+        func.sum(
+            case(
+                (
+                    or_(
+                        appointments.c.status.in_(_FIRM),
+                        and_(
+                            appointments.c.status == Status.HELD.value,
+                            appointments.c.expires_at > bindparam("now"),
+                        ),
+                    ),
+                    appointments.c.spaces,
+                ),
+                else_=0,
+            )
+        ),
+        0,
+    ).label("live")
+
+    def part(*conditions: Any) -> Any:
+        return (
+            select(
+                sessions.c.pk,
+                sessions.c.taken,
+                sessions.c.capacity,
+                sessions.c.service_keys,
+                _epoch(sessions.c.starts_at, postgres).label("start"),
+                _epoch(sessions.c.ends_at, postgres).label("end"),
+                _epoch(sessions.c.block_start, postgres).label("block_start"),
+                _epoch(sessions.c.block_end, postgres).label("block_end"),
+                resources.c.key,
+                live,
+                sessions.c.block_reason,
+            )
+            .select_from(
+                sessions.join(resources, resources.c.pk == sessions.c.resource_pk).outerjoin(
+                    appointments, appointments.c.session_pk == sessions.c.pk
+                )
+            )
+            .where(
+                sessions.c.resource_pk.in_(bindparam("refs", expanding=True)),
+                sessions.c.released.is_(False),
+                sessions.c.block_start < bindparam("hi"),
+                sessions.c.block_end > bindparam("lo"),
+                *conditions,
+            )
+            .group_by(sessions.c.pk, resources.c.key)
+        )
+
+    return union_all(
+        part(
+            sessions.c.block_reason.is_(None),
+            sessions.c.block_start >= bindparam("earliest"),
+        ),
+        part(sessions.c.block_reason.is_not(None)),
     )
 
 
@@ -109,39 +191,19 @@ class SqlBookingRepository:
         """Live sessions on resources whose blocks overlap ``[lo, hi)``."""
         if not resource_refs:
             return []
-        live = func.coalesce(func.sum(_live_spaces(now)), 0).label("live")
-        # Instants come back as epoch seconds computed by the database: turning thousands of
-        # rows into datetimes and back would cost more than the whole availability search.
-        query = (
-            select(
-                sessions.c.pk,
-                sessions.c.taken,
-                sessions.c.capacity,
-                sessions.c.service_keys,
-                self._epoch(sessions.c.starts_at).label("start"),
-                self._epoch(sessions.c.ends_at).label("end"),
-                self._epoch(sessions.c.block_start).label("block_start"),
-                self._epoch(sessions.c.block_end).label("block_end"),
-                resources.c.key,
-                live,
-                sessions.c.block_reason,
-            )
-            .select_from(
-                sessions.join(resources, resources.c.pk == sessions.c.resource_pk).outerjoin(
-                    appointments, appointments.c.session_pk == sessions.c.pk
-                )
-            )
-            .where(
-                sessions.c.resource_pk.in_(list(resource_refs)),
-                sessions.c.released.is_(False),
-                sessions.c.block_start < hi,
-                sessions.c.block_end > lo,
-            )
-            .group_by(sessions.c.pk, resources.c.key)
-        )
+        rows = self._db.execute(
+            _occupancy_query(self._postgres),
+            {
+                "refs": list(resource_refs),
+                "lo": lo,
+                "hi": hi,
+                "earliest": lo - MAX_SESSION_SPAN,
+                "now": now,
+            },
+        ).all()
         result = []
         keys: dict[str, tuple[str, ...]] = {}
-        for row in self._db.execute(query).all():
+        for row in rows:
             pk, taken, capacity, services, start, end, block_start, block_end, resource, live = row[
                 :10
             ]
@@ -183,9 +245,7 @@ class SqlBookingRepository:
 
     def _epoch(self, column: Any) -> Any:
         """Epoch seconds of a UTC instant column, computed in SQL on either backend."""
-        if self._postgres:
-            return cast(func.extract("epoch", column), BigInteger)
-        return cast(func.strftime("%s", column), Integer)
+        return _epoch(column, self._postgres)
 
     def _set_taken(self, session_id: int, live: int, now: datetime) -> None:
         """Store a session's live count; a count the constraints refuse is SlotTaken.
@@ -227,6 +287,9 @@ class SqlBookingRepository:
         now: datetime,
     ) -> int:
         """Insert a session; an overlap on the resource is refused by the database."""
+        if block_end - block_start > MAX_SESSION_SPAN:
+            # What ``occupancies`` relies on to read only around a window.
+            raise InvalidRequest("An appointment lasts at most 7 days", "length")
         try:
             with self._db.begin_nested():
                 return int(

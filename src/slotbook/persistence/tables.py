@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 
 from slotbook.persistence.types import UTCDateTime
@@ -210,6 +211,14 @@ sessions = Table(
     UniqueConstraint("tenant_pk", "digits"),
     UniqueConstraint("tenant_pk", "hex24"),
     Index("ix_sessions_live_block", "resource_pk", "block_start", "block_end", "released"),
+    # Blocks may last any time; availability reads them apart (see migration 0009).
+    Index(
+        "ix_sessions_blocks",
+        "resource_pk",
+        "block_end",
+        sqlite_where=text("block_reason IS NOT NULL"),
+        postgresql_where=text("block_reason IS NOT NULL"),
+    ),
 )
 
 appointments = Table(

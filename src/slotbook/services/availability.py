@@ -97,13 +97,18 @@ def load_occupancies(
     now: datetime,
     *,
     tidy: bool = False,
+    span: tuple[int, int] | None = None,
 ) -> list[Occupancy]:
-    """Every live session on the demand's resources around the window, in one query."""
+    """Every live session on the demand's resources around the window (or overlapping
+    ``span``, epoch seconds, when given), in one query."""
     if window.first_day > window.last_day:
         return []
     refs = [catalog.resource(r.key, include_retired=True).ref for r in demand.resources]
-    lo = local_instant(window.first_day, 0, window.zone) - 86_400
-    hi = local_instant(window.last_day, 0, window.zone) + 2 * 86_400
+    if span is not None:
+        lo, hi = span
+    else:
+        lo = local_instant(window.first_day, 0, window.zone) - 86_400
+        hi = local_instant(window.last_day, 0, window.zone) + 2 * 86_400
     return uow.bookings.occupancies(
         refs, datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC), now, tidy=tidy
     )

@@ -26,6 +26,7 @@ from slotbook.domain.model import (
     check_length,
     effective_custom_length,
 )
+from slotbook.domain.schedule import local_instant
 from slotbook.services import audit, outbox
 from slotbook.services.actor import SYSTEM, Actor
 from slotbook.services.availability import (
@@ -158,7 +159,16 @@ def _find_fit(
         lock_candidates(uow, catalog, demand)
     local_day = start.astimezone(query.branch.zone).date()
     window = booking_window(catalog, query.branch, now, local_day, local_day)
-    busy = load_occupancies(uow, catalog, demand, window, now, tidy=True)
+    # Only what the choice needs: the sessions of that day (the least-booked resource is
+    # chosen) and those overlapping the new block, however far its buffers reach.
+    at = int(start.timestamp())
+    day_lo = local_instant(local_day, 0, query.branch.zone)
+    day_hi = local_instant(local_day + timedelta(days=1), 0, query.branch.zone)
+    span = (
+        min(day_lo, at - demand.buffer_before),
+        max(day_hi, at + demand.length + demand.buffer_after),
+    )
+    busy = load_occupancies(uow, catalog, demand, window, now, tidy=True, span=span)
     if leaving is not None and leaving.is_live(now):
         busy = without_own(busy, leaving.session_id, leaving.spaces)
     opening = fit(demand, busy, window, int(start.timestamp()), on_grid=on_grid)

@@ -1,0 +1,62 @@
+"""Availability reads only around the asked days, and still sees a long closure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from slotbook.domain.errors import InvalidRequest
+from slotbook.services.catalog import tenant_catalog
+from slotbook.services.context import Slotbook
+from tests.factories import one_office
+
+STAFF = "desk-key-000000002"
+API = "/api/v1"
+
+
+def test_a_closure_that_began_weeks_before_still_empties_the_day(
+    make_client: Callable[[dict[str, Any]], TestClient],
+) -> None:
+    api = make_client(one_office(keys={STAFF: "staff"}, horizon_days=60))
+    api.headers["Authorization"] = f"Bearer {STAFF}"
+    day = {"branch": "north", "services": "passport", "date": "2030-03-25"}
+    assert api.get(f"{API}/availability/times", params=day).json()["data"]
+    closed = api.post(
+        f"{API}/closures",
+        json={
+            "branch": "north",
+            "start": "2030-03-05T00:00:00+01:00",
+            "end": "2030-04-01T00:00:00+02:00",
+            "reason": "renovation",
+        },
+    )
+    assert closed.status_code == 201, closed.text
+    assert api.get(f"{API}/availability/times", params=day).json()["data"] == []
+    dates = api.get(f"{API}/availability/dates", params={"branch": "north", "services": "passport"})
+    assert dates.json()["data"][:2] == ["2030-03-04", "2030-04-01"]
+
+
+def test_no_session_but_a_block_may_hold_a_resource_longer_than_a_week(
+    make_slotbook: Callable[[dict[str, Any]], Slotbook],
+) -> None:
+    app = make_slotbook(one_office())
+    acme = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 5, 8, 0, tzinfo=UTC)
+    with app.uows(write=True) as uow, pytest.raises(InvalidRequest):
+        uow.bookings.open_session(
+            tenant_ref=acme.ref,
+            branch_ref=acme.branch("north").ref,
+            resource_ref=acme.resource("desk-1").ref,
+            service_keys=("passport",),
+            start=start,
+            end=start + timedelta(days=8),
+            block_start=start,
+            block_end=start + timedelta(days=8),
+            capacity=1,
+            taken=1,
+            now=start,
+        )
