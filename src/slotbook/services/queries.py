@@ -83,6 +83,28 @@ def create_customer(
     return customer
 
 
+@retrying
+def update_customer(
+    app: Slotbook,
+    catalog: Catalog,
+    *,
+    kind: IdKind,
+    value: str,
+    details: CustomerDetails,
+    actor: Actor = SYSTEM,
+) -> Customer:
+    """Overwrite the given (non-None) fields of a customer of the tenant, or NotFound."""
+    now = app.now()
+    with app.uows(write=True) as uow:
+        found = uow.customers.get(catalog.ref, kind, value)
+        if found is None:
+            raise NotFound("customer", value, "No customer found matching the specified id")
+        customer = uow.customers.update(found, details, now)
+        audit.record(uow, catalog, actor, "save_customer", now)
+        uow.commit()
+    return customer
+
+
 def search_customers(
     app: Slotbook,
     catalog: Catalog,

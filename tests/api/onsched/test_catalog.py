@@ -58,7 +58,7 @@ def test_unknown_and_malformed_location_ids_are_told_apart(api: OnSched) -> None
     }
 
 
-def test_services_have_digit_ids_duration_and_bookings_per_slot(api: OnSched) -> None:
+def test_services_have_digit_ids_duration_and_capacity(api: OnSched) -> None:
     data = api.get("services").json()["data"]
     assert [s["name"] for s in data] == ["Consultation", "Workshop"]  # staff-only is hidden
     consult, workshop = data
@@ -69,9 +69,17 @@ def test_services_have_digit_ids_duration_and_bookings_per_slot(api: OnSched) ->
         "name": "Consultation",
         "description": "Talk to an adviser",
         "duration": 30,
-        "bookingsPerSlot": 1,
+        "durationSelect": True,
+        "durationMin": 30,
+        "durationMax": 60,
+        "bookingInterval": 30,
+        "maxCapacity": 1,
+        "maxGroupSize": 1,
+        "showOnline": True,
+        "serviceGroupId": None,
+        "serviceGroupName": None,
     }
-    assert workshop["bookingsPerSlot"] == 5
+    assert (workshop["maxCapacity"], workshop["maxGroupSize"]) == (5, 5)
     assert api.get(f"services/{workshop['id']}").json() == workshop
 
 
@@ -100,7 +108,8 @@ def test_resources_belong_to_a_location_and_can_be_filtered_by_it(api: OnSched) 
     assert [r["name"] for r in everything["data"]] == ["Desk 1", "Desk 2", "Room 1", "East Desk"]
     north, east = api.location("North Office"), api.location("East Office")
     desk = everything["data"][0]
-    assert desk == {"object": "resource", "id": desk["id"], "locationId": north, "name": "Desk 1"}
+    assert (desk["object"], desk["locationId"], desk["name"]) == ("resource", north, "Desk 1")
+    assert desk["timezoneIana"] == "Europe/Amsterdam"
     only_east = api.get("resources", locationId=east).json()
     assert [r["name"] for r in only_east["data"]] == ["East Desk"]
     assert only_east["total"] == 1

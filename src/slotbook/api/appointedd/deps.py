@@ -41,6 +41,15 @@ ResourceId = Annotated[str, _id_of("resource")]
 SlotId = Annotated[str, _id_of("availability slot")]
 BookingId = Annotated[str, _id_of("booking")]
 ParticipantId = Annotated[str, _id_of("participant (customer_booking_id)")]
+CustomerId = Annotated[str, _id_of("customer")]
+
+
+def text_param(request: Request, name: str) -> str | None:
+    """A free-text filter: at most 255 printable characters; blank means no filter."""
+    value = request.query_params.get(name, "").strip()
+    if len(value) > 255 or not value.isprintable():
+        raise BadInput(f"{name} must be at most 255 printable characters", field=name)
+    return value or None
 
 
 def listing(items: list[Any], total: int, prev: str | None, following: str | None) -> JSON:

@@ -17,8 +17,10 @@ from slotbook.domain.model import (
     FIRM_STATUSES,
     Appointment,
     Catalog,
+    Customer,
     Localized,
     Resource,
+    ResourceGroup,
     Service,
     Status,
 )
@@ -29,9 +31,12 @@ from slotbook.services.queries import SessionView
 from .schemas import (
     BookingCustomerOut,
     BookingOut,
+    CategoryOut,
+    CustomerOut,
     DurationOut,
     GroupBookingOut,
     PartOut,
+    ResourceGroupOut,
     ResourceOut,
     ServiceOut,
     SlotOut,
@@ -215,11 +220,65 @@ def resource_out(catalog: Catalog, resource: Resource, *, internal: bool) -> Res
         for s in offered_services(catalog, internal)
         if any(r.key == resource.key for r in catalog.resources_for(resource.branch_key, (s,)))
     ]
+    address = resource.address
     return {
         "id": resource.ids.hex24,
-        "profile": {"name": resource.name},
+        "profile": {
+            "name": resource.name,
+            "description": resource.description.get(catalog.settings.default_locale),
+            "email": resource.email,
+            "phone": resource.phone,
+            "address": {
+                "line1": address.line1,
+                "line2": address.line2,
+                "city": address.city,
+                "state": address.state,
+                "postcode": address.zip,
+                "country": address.country,
+            },
+        },
         "services": services,
-        "resource_group_ids": [],
+        "resource_group_ids": [
+            g.ids.hex24 for g in catalog.resource_groups if resource.key in g.resource_keys
+        ],
+    }
+
+
+def categories(catalog: Catalog, internal: bool) -> list[CategoryOut]:
+    """The distinct categories of the services a key may see, in listing order."""
+    found: dict[str, CategoryOut] = {}
+    locale = catalog.settings.default_locale
+    for service in offered_services(catalog, internal):
+        ident = category_id(catalog, service.category)
+        if ident is not None and ident not in found:
+            found[ident] = {"id": ident, "name": service.category.get(locale) or ""}
+    return list(found.values())
+
+
+def resource_group_out(catalog: Catalog, group: ResourceGroup) -> ResourceGroupOut:
+    """A resource group with its (active) resources."""
+    locale = catalog.settings.default_locale
+    members = [catalog.resource(k, include_retired=True) for k in group.resource_keys]
+    return {
+        "id": group.ids.hex24,
+        "name": group.name.get(locale) or group.key,
+        "description": group.description.get(locale),
+        "resource_ids": [r.ids.hex24 for r in members if r.active],
+    }
+
+
+def customer_record_out(customer: Customer, zone: ZoneInfo) -> CustomerOut:
+    """A customer as ``GET customers`` lists it."""
+    return {
+        "id": customer.ids.hex24,
+        "profile": {
+            "firstname": customer.first_name,
+            "lastname": customer.last_name,
+            "email": customer.email,
+            "mobile": customer.phone,
+        },
+        "created": show_opt(customer.created, zone),
+        "updated": show_opt(customer.updated, zone),
     }
 
 
@@ -309,6 +368,7 @@ def customer_out(catalog: Catalog, appointment: Appointment, zone: ZoneInfo) -> 
     first = appointment.customers[0] if appointment.customers else None
     created = appointment.created
     return {
+        "id": first.ids.hex24 if first is not None else None,
         "customer_id": first.ids.hex24 if first is not None else None,
         "customer_booking_id": appointment.ids.hex24,
         "booking_source": "api",
@@ -340,7 +400,9 @@ def booking_out(
     return {
         "id": session.ids.hex24,
         "service_id": service.ids.hex24,
+        "service": service.ids.hex24,
         "resource_id": resource.ids.hex24,
+        "resource": resource.ids.hex24,
         "customers": [
             customer_out(catalog, a, zone)
             for a in view.appointments

@@ -75,6 +75,12 @@ START = _query(
     {"type": "string", "pattern": HEX24_PATTERN},
     "The id to start the page at: a `next` or `prev` value of an earlier page",
 )
+EMAIL = _query(
+    "email", {"type": "string", "maxLength": 255}, "Only customers with this e-mail (any case)"
+)
+LASTNAME = _query(
+    "lastname", {"type": "string", "maxLength": 255}, "Only customers with this last name"
+)
 IDS = _query(
     "ids",
     {

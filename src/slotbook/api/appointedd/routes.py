@@ -10,6 +10,7 @@ from slotbook.api.appointedd.deps import (
     BookingAccess,
     BookingId,
     BookingWriteAccess,
+    CustomerId,
     ParticipantId,
     ResourceId,
     ServiceId,
@@ -18,6 +19,7 @@ from slotbook.api.appointedd.deps import (
     StaffAccess,
     ids_param,
     listing,
+    text_param,
     zone_param,
 )
 from slotbook.api.appointedd.errors import TABLE, render_error
@@ -36,12 +38,15 @@ from .intervals import check_spaces, place_slot, search_intervals
 from .mapping import (
     booking_out,
     booking_status,
+    categories,
+    customer_record_out,
     is_booking,
     is_participant,
     limit_of,
     offered_services,
     page,
     resource_by_id,
+    resource_group_out,
     resource_out,
     service_by_id,
     service_out,
@@ -50,7 +55,9 @@ from .mapping import (
 )
 from .openapi import (
     COUNTED,
+    EMAIL,
     IDS,
+    LASTNAME,
     LIMIT,
     POSTED,
     READ,
@@ -63,9 +70,13 @@ from .schemas import (
     BookingData,
     BookingIn,
     BookingList,
+    CategoryList,
+    CustomerData,
+    CustomerList,
     IntervalList,
     IntervalSearchIn,
     ResourceData,
+    ResourceGroupList,
     ResourceList,
     ServiceData,
     ServiceList,
@@ -100,6 +111,22 @@ def list_services(request: Request, access: BookingAccess) -> JSON:
     return listing(data, len(services), prev, following)
 
 
+@router.get(
+    "/services/categories",
+    response_model=CategoryList,
+    responses=answers(READ),
+    openapi_extra=operation(LIMIT, START),
+)
+def list_categories(request: Request, access: BookingAccess) -> JSON:
+    """Categories of the services a key may see (before ``services/{id}``: not an id)."""
+    found = categories(access.catalog, access.internal)
+    limit = limit_of(request.query_params.get("limit"))
+    chunk, prev, following = page(
+        found, lambda c: c["id"], request.query_params.get("start"), limit
+    )
+    return listing(list(chunk), len(found), prev, following)
+
+
 @router.get("/services/{service_id}", response_model=ServiceData, responses=answers(READ))
 def get_service(service_id: ServiceId, access: BookingAccess) -> JSON:
     """One service."""
@@ -125,6 +152,26 @@ def list_resources(request: Request, access: BookingAccess) -> JSON:
     )
     data = [resource_out(catalog, r, internal=access.internal) for r in chunk]
     return listing(data, len(resources), prev, following)
+
+
+@router.get(
+    "/resources/groups",
+    response_model=ResourceGroupList,
+    responses=answers(READ),
+    openapi_extra=operation(IDS, LIMIT, START),
+)
+def list_resource_groups(request: Request, access: BookingAccess) -> JSON:
+    """Resource groups (``ids`` picks some; before ``resources/{id}``: not an id)."""
+    catalog = access.catalog
+    wanted = ids_param(request, "ids")
+    chosen = {parse_id(i, "hex24", "ids") for i in wanted} if wanted is not None else None
+    groups = sorted(catalog.resource_groups, key=lambda g: g.index)
+    found = [g for g in groups if chosen is None or g.ids.hex24 in chosen]
+    limit = limit_of(request.query_params.get("limit"))
+    chunk, prev, following = page(
+        found, lambda g: g.ids.hex24, request.query_params.get("start"), limit
+    )
+    return listing([resource_group_out(catalog, g) for g in chunk], len(found), prev, following)
 
 
 @router.get("/resources/{resource_id}", response_model=ResourceData, responses=answers(READ))
@@ -320,6 +367,53 @@ def list_bookings(request: Request, slotbook: SlotbookDep, access: StaffAccess) 
     now = slotbook.now()
     data = [booking_out(access.catalog, view, now, zone) for view in found.views]
     return listing(data, found.total, found.previous, found.following)
+
+
+# --- customers ------------------------------------------------------------------------------
+
+MAX_LISTED_CUSTOMERS = 10_000
+
+
+@router.get(
+    "/customers",
+    response_model=CustomerList,
+    responses=answers(READ),
+    openapi_extra=operation(EMAIL, LASTNAME, START, LIMIT, TIMEZONE),
+)
+def list_customers(request: Request, slotbook: SlotbookDep, access: StaffAccess) -> JSON:
+    """Customers of the tenant, oldest first (``email``, ``lastname`` narrow; staff key)."""
+    zone = zone_param(request)
+    limit = limit_of(request.query_params.get("limit"))
+    found, total = queries.search_customers(
+        slotbook,
+        access.catalog,
+        email=text_param(request, "email"),
+        last_name=text_param(request, "lastname"),
+        offset=0,
+        limit=MAX_LISTED_CUSTOMERS,
+    )
+    chunk, prev, following = page(
+        found, lambda c: c.ids.hex24, request.query_params.get("start"), limit
+    )
+    return listing([customer_record_out(c, zone) for c in chunk], total, prev, following)
+
+
+@router.get(
+    "/customers/{customer_id}",
+    response_model=CustomerData,
+    responses=answers(READ),
+    openapi_extra=operation(TIMEZONE),
+)
+def get_customer(
+    customer_id: CustomerId, request: Request, slotbook: SlotbookDep, access: BookingAccess
+) -> JSON:
+    """One customer by its own (random) id."""
+    wanted = parse_id(customer_id, "hex24", "customer_id")
+    try:
+        found = queries.get_customer(slotbook, access.catalog, "hex24", wanted)
+    except NotFound:
+        raise NotFound("customer", customer_id, "No customer with this id") from None
+    return JSON({"data": customer_record_out(found, zone_param(request))})
 
 
 def _booking(slotbook: Slotbook, catalog: Catalog, booking_id: str) -> queries.SessionView:

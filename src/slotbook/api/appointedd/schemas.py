@@ -181,10 +181,59 @@ class ServiceOut(TypedDict):
     booking: ServiceBookingOut
 
 
+class AddressOut(TypedDict):
+    """A postal address."""
+
+    line1: str | None
+    line2: str | None
+    city: str | None
+    state: str | None
+    postcode: str | None
+    country: str | None
+
+
 class ProfileOut(TypedDict):
-    """A resource's public profile."""
+    """A resource's public profile: name, description, contact details and address."""
 
     name: str
+    description: str | None
+    email: str | None
+    phone: str | None
+    address: AddressOut
+
+
+class CategoryOut(TypedDict):
+    """A service category (its name in the tenant's language)."""
+
+    id: str
+    name: str
+
+
+class ResourceGroupOut(TypedDict):
+    """A group of resources."""
+
+    id: str
+    name: str
+    description: str | None
+    resource_ids: list[str]
+
+
+class CustomerProfileOut(TypedDict):
+    """A customer's details."""
+
+    firstname: str | None
+    lastname: str | None
+    email: str | None
+    mobile: str | None
+
+
+class CustomerOut(TypedDict):
+    """A customer."""
+
+    id: str
+    profile: CustomerProfileOut
+    created: str | None
+    updated: str | None
 
 
 class ResourceOut(TypedDict):
@@ -256,8 +305,9 @@ class SlotOut(TypedDict):
 
 
 class BookingCustomerOut(TypedDict):
-    """One participant of a booking."""
+    """One participant of a booking; ``id`` is ``customer_id`` (the customer's own id)."""
 
+    id: str | None
     customer_id: str | None
     customer_booking_id: str
     booking_source: str
@@ -287,7 +337,9 @@ class BookingOut(TypedDict):
 
     id: str
     service_id: str
+    service: str
     resource_id: str
+    resource: str
     customers: list[BookingCustomerOut]
     start: str
     end: str
@@ -336,6 +388,39 @@ class ResourceList(TypedDict):
     total: int
     prev: str | None
     next: str | None
+
+
+class CategoryList(TypedDict):
+    """A page of service categories."""
+
+    data: list[CategoryOut]
+    total: int
+    prev: str | None
+    next: str | None
+
+
+class ResourceGroupList(TypedDict):
+    """A page of resource groups."""
+
+    data: list[ResourceGroupOut]
+    total: int
+    prev: str | None
+    next: str | None
+
+
+class CustomerList(TypedDict):
+    """A page of customers."""
+
+    data: list[CustomerOut]
+    total: int
+    prev: str | None
+    next: str | None
+
+
+class CustomerData(TypedDict):
+    """One customer."""
+
+    data: CustomerOut
 
 
 class ResourceData(TypedDict):

@@ -19,6 +19,7 @@ from slotbook.api.onsched.deps import (
     BookingWriteAccess,
     NoBodyDep,
     StaffAccess,
+    StaffWriteAccess,
     branch_for,
     customer,
     duration_of,
@@ -31,7 +32,12 @@ from slotbook.api.onsched.deps import (
     service,
     text_param,
 )
-from slotbook.api.onsched.openapi import APPOINTMENT_FILTERS, COMPLETE_BOOKING, operation
+from slotbook.api.onsched.openapi import (
+    APPOINTMENT_FILTERS,
+    COMPLETE_BOOKING,
+    UNDO,
+    operation,
+)
 from slotbook.api.onsched.schemas import (
     AppointmentBookModel,
     AppointmentInitialModel,
@@ -40,7 +46,6 @@ from slotbook.api.onsched.schemas import (
     split_name,
 )
 from slotbook.api.onsched.views import (
-    AppointmentDeletedViewModel,
     AppointmentListViewModel,
     AppointmentViewModel,
 )
@@ -53,7 +58,7 @@ from slotbook.domain.model import (
     Service,
     Status,
 )
-from slotbook.services import changes, queries
+from slotbook.services import arrivals, changes, queries
 from slotbook.services.access import Access
 from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import BookingDetails, confirm, place
@@ -324,13 +329,29 @@ def add_appointment_routes(app: FastAPI) -> None:
             tag=_TAG,
             write=True,
             body=request_body(AppointmentBookModel, required=False),
+            query=(UNDO,),
         ),
     )
     def confirm_reserved(
         appointment_id: AppointmentId, request: Request, access: BookingWriteAccess, body: BodyDep
     ) -> JSON:
-        """RS -> BK."""
+        """RS -> BK (``undo=true``, taking a booking back to RS, is not offered)."""
+        if params_of(request).get("undo", "").strip().lower() not in ("", "false"):
+            raise BadInput("undo: a booked appointment cannot go back to RS; cancel it instead")
         return _finish_booking(request, access, appointment_id, body, Status.RESERVED)
+
+    @app.put("/appointments/{appointment_id}/noshow", **_CHANGE)
+    def noshow(
+        appointment_id: AppointmentId,
+        request: Request,
+        access: StaffWriteAccess,
+        _body: NoBodyDep,
+    ) -> JSON:
+        """BK -> NS once the start has passed: the customer did not come (staff key)."""
+        sb, catalog = slotbook_of(request), access.catalog
+        _appointment(sb, catalog, appointment_id)
+        done = arrivals.no_show(sb, catalog, ref=("digits", appointment_id), actor=access.actor)
+        return _reply(sb, catalog, done)
 
     @app.put("/appointments/{appointment_id}/reserve", **_CHANGE)
     def reserve(
@@ -406,7 +427,7 @@ def add_appointment_routes(app: FastAPI) -> None:
 
     @app.delete(
         "/appointments/{appointment_id}",
-        **operation(AppointmentDeletedViewModel, tag=_TAG, write=True),
+        **operation(AppointmentViewModel, tag=_TAG, write=True),
     )
     def delete(
         appointment_id: AppointmentId,
@@ -419,8 +440,10 @@ def add_appointment_routes(app: FastAPI) -> None:
         current = _appointment(sb, catalog, appointment_id)
         if current.status is not Status.HELD:
             _require(current, sb.now(), (Status.HELD,), "deleted")
-        changes.release_hold(sb, catalog, ref=("digits", appointment_id), actor=access.actor)
-        return JSON({"object": "appointment", "id": current.ids.digits, "deleted": True})
+        released = changes.release_hold(
+            sb, catalog, ref=("digits", appointment_id), actor=access.actor
+        )
+        return _reply(sb, catalog, released)
 
 
 def _finish_booking(

@@ -56,6 +56,8 @@ _TENANT = TenantOf(_tenant_header)
 BookingAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING))]
 BookingWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.BOOKING, write=True))]
 StaffAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF))]
+StaffWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.STAFF, write=True))]
+AdminWriteAccess = Annotated[Access, Depends(Needs(_TENANT, Scope.ADMIN, write=True))]
 
 
 async def no_body(request: Request) -> None:
@@ -77,6 +79,8 @@ ServiceId = Annotated[str, _path("A service id", DIGIT_ID)]
 ResourceId = Annotated[str, _path("A resource id", DIGIT_ID)]
 CustomerId = Annotated[str, _path("A customer id", DIGIT_ID)]
 AppointmentId = Annotated[str, _path("An appointment id", DIGIT_ID)]
+GroupId = Annotated[str, _path("A group id", DIGIT_ID)]
+AllocationId = Annotated[str, _path("An allocation id", DIGIT_ID)]
 DateParam = Annotated[str, _path("A date, YYYY-MM-DD", {"format": "date"})]
 
 

@@ -11,12 +11,16 @@ from slotbook.api.kit.questions import answers_by_question
 from slotbook.api.onsched.schemas import BookingFieldItem, parse_birth_date
 from slotbook.domain.availability import Opening
 from slotbook.domain.model import (
+    Address,
     Appointment,
+    Arrival,
     Branch,
     Catalog,
     Customer,
     Resource,
+    ResourceGroup,
     Service,
+    ServiceGroup,
     Status,
 )
 
@@ -71,51 +75,73 @@ def envelope(
 
 def location_json(branch: Branch) -> dict[str, Any]:
     """A branch as an OnSched location."""
-    address = branch.address
     return {
         "object": "location",
         "id": branch.ids.uuid,
         "name": branch.name,
         "timezoneIana": branch.time_zone,
-        "address": {
-            "addressLine1": address.line1,
-            "addressLine2": address.line2,
-            "city": address.city,
-            "state": address.state,
-            "country": address.country,
-            "postalCode": address.zip,
-        },
+        "address": _address_json(branch.address),
         "phone": branch.phone,
         "email": branch.email,
     }
 
 
+def _address_json(address: Address) -> dict[str, Any]:
+    return {
+        "addressLine1": address.line1,
+        "addressLine2": address.line2,
+        "city": address.city,
+        "state": address.state,
+        "country": address.country,
+        "postalCode": address.zip,
+    }
+
+
 def service_json(service: Service, catalog: Catalog) -> dict[str, Any]:
-    """A service; ``bookingsPerSlot`` is its capacity."""
+    """A service; capacity is ``maxCapacity`` (per slot) and ``maxGroupSize`` (per booking)."""
     locale = catalog.settings.default_locale
+    lengths = service.allowed_durations
+    group = next((g for g in catalog.service_groups if service.key in g.service_keys), None)
     return {
         "object": "service",
         "id": service.ids.digits,
         "name": service.name.get(locale),
         "description": service.description.get(locale),
         "duration": service.default_duration,
-        "bookingsPerSlot": service.capacity,
+        "durationSelect": len(lengths) > 1,
+        "durationMin": min(lengths),
+        "durationMax": max(lengths),
+        "bookingInterval": service.step,
+        "maxCapacity": service.capacity,
+        "maxGroupSize": service.capacity,
+        "showOnline": service.online_bookable,
+        "serviceGroupId": int(group.ids.digits) if group else None,
+        "serviceGroupName": group.name.get(locale) if group else None,
     }
 
 
 def resource_json(resource: Resource, catalog: Catalog) -> dict[str, Any]:
-    """A resource with the GUID of its location."""
+    """A resource with the GUID of its location, its first group and contact details."""
     branch = catalog.branch(resource.branch_key, include_retired=True)
+    group = next((g for g in catalog.resource_groups if resource.key in g.resource_keys), None)
     return {
         "object": "resource",
         "id": resource.ids.digits,
         "locationId": branch.ids.uuid,
         "name": resource.name,
+        "description": resource.description.get(catalog.settings.default_locale),
+        "email": resource.email,
+        "groupId": group.ids.digits if group else None,
+        "timezoneIana": branch.time_zone,
+        "deletedStatus": not resource.active,
+        "address": _address_json(resource.address),
+        "contact": {"businessPhone": resource.phone, "mobilePhone": None},
     }
 
 
-def customer_json(customer: Customer) -> dict[str, Any]:
-    """A customer."""
+def customer_json(customer: Customer, *, deleted: bool = False) -> dict[str, Any]:
+    """A customer; the phone number is ``contact.mobilePhone``."""
+    birth = customer.date_of_birth
     return {
         "object": "customer",
         "id": customer.ids.digits,
@@ -123,7 +149,32 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "lastname": customer.last_name,
         "name": customer.name,
         "email": customer.email,
-        "phone": customer.phone,
+        "birthdate": birth.isoformat() if birth else None,
+        "address": _address_json(customer.address),
+        "contact": {"businessPhone": None, "mobilePhone": customer.phone},
+        "deletedStatus": deleted,
+    }
+
+
+def group_json(kind: str, group: ServiceGroup | ResourceGroup, catalog: Catalog) -> dict[str, Any]:
+    """A service group (``kind`` serviceGroup) or resource group (resourceGroup)."""
+    locale = catalog.settings.default_locale
+    return {
+        "object": kind,
+        "id": group.ids.digits,
+        "name": group.name.get(locale),
+        "description": group.description.get(locale),
+    }
+
+
+def resource_service_json(resource: Resource, service: Service, catalog: Catalog) -> dict[str, Any]:
+    """One service a resource performs."""
+    return {
+        "object": "resourceService",
+        "resourceId": int(resource.ids.digits),
+        "resourceName": resource.name,
+        "serviceId": int(service.ids.digits),
+        "serviceName": service.name.get(catalog.settings.default_locale),
     }
 
 
@@ -150,8 +201,15 @@ def available_time_json(
     }
 
 
+def status_code(appointment: Appointment) -> str:
+    """IN, RS, BK or CN; a booked appointment the customer did not come to is NS."""
+    if appointment.status is Status.CONFIRMED and appointment.arrival is Arrival.NO_SHOW:
+        return "NS"
+    return STATUS_CODES.get(appointment.status, "CN")
+
+
 def appointment_json(appointment: Appointment, catalog: Catalog, now: datetime) -> dict[str, Any]:
-    """An appointment in the branch's zone; an expired hold also says ``expired: true``."""
+    """An appointment in the branch's zone (an expired hold is still IN, as the vendor's)."""
     branch = catalog.branch(appointment.branch_key, include_retired=True)
     zone = branch.zone
     service = catalog.service(appointment.service_keys[0], include_retired=True)
@@ -161,7 +219,7 @@ def appointment_json(appointment: Appointment, catalog: Catalog, now: datetime) 
     body: dict[str, Any] = {
         "object": "appointment",
         "id": appointment.ids.digits,
-        "status": STATUS_CODES.get(appointment.status, "CN"),
+        "status": status_code(appointment),
         "confirmed": appointment.status is Status.CONFIRMED,
         "confirmationNumber": appointment.ids.hex24.upper(),
         "locationId": branch.ids.uuid,
@@ -187,8 +245,6 @@ def appointment_json(appointment: Appointment, catalog: Catalog, now: datetime) 
         "createDate": iso(appointment.created, zone),
         "lastModifiedOn": iso(appointment.updated, zone),
     }
-    if appointment.is_expired_hold(now):
-        body["expired"] = True
     return body
 
 

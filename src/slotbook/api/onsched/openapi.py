@@ -108,6 +108,40 @@ APPOINTMENT_FILTERS = (
     ),
     *PAGING,
 )
+UNDO = param(
+    "query", "undo", {"type": "boolean", "default": False}, "true is refused (not offered)"
+)
+GROUP_FILTERS = (LOCATION_ID, *PAGING)
+RESOURCE_FILTERS = (
+    LOCATION_ID,
+    param("query", "resourceGroupId", DIGIT_ID, "Only resources of this group"),
+    param("query", "email", _TEXT, "Only the resource with this e-mail (case-insensitive)"),
+    param("query", "name", _TEXT, "Only resources whose name contains this"),
+    *PAGING,
+)
+SERVICE_FILTERS = (
+    LOCATION_ID,
+    param("query", "serviceGroupId", DIGIT_ID, "Only services of this group"),
+    param("query", "name", _TEXT, "Only services whose name contains this"),
+    *PAGING,
+)
+ALLOCATION_FILTERS = (
+    LOCATION_ID,
+    param("query", "resourceId", DIGIT_ID, "Only this resource"),
+    *PAGING,
+)
+DAYS = (
+    param("query", "locationId", GUID, "The location; else the resource's, else the first"),
+    param("query", "resourceId", DIGIT_ID, "Only this resource"),
+    param(
+        "query",
+        "tzOffset",
+        _int(-MAX_OFFSET_MINUTES, MAX_OFFSET_MINUTES),
+        "Minutes east of UTC to give dates and times in; else the location's zone",
+    ),
+)
+UNAVAILABLE = (*DAYS, param("query", "duration", _int(1, 1440), "Ignored (kept for clients)"))
+COUNTRY = param("query", "country", {"type": "string", "maxLength": 2}, "ISO 3166 code: US, CA")
 COMPLETE_BOOKING = param(
     "query",
     "completeBooking",
@@ -117,7 +151,7 @@ COMPLETE_BOOKING = param(
 
 
 def operation(
-    ok: type[BaseModel],
+    ok: Any,
     *,
     tag: str,
     write: bool = False,
@@ -125,7 +159,10 @@ def operation(
     body: dict[str, Any] | None = None,
     statuses: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """The documenting keywords of a consumer API route: answers, parameters, body."""
+    """The documenting keywords of a consumer API route: answers, parameters, body.
+
+    ``ok`` is the model of a successful answer (or ``list[Model]``).
+    """
     parameters = [*query, TENANT, *([IDEMPOTENCY_KEY] if write else [])]
     extra: dict[str, Any] = {"parameters": parameters}
     if body is not None:

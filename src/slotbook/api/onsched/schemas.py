@@ -23,7 +23,7 @@ from pydantic import (
 
 from slotbook.api.kit.errors import BadInput
 from slotbook.api.kit.parsers import ID_FORMATS, check_instant
-from slotbook.domain.model import CustomerDetails
+from slotbook.domain.model import Address, CustomerDetails
 
 MAX_OFFSET_MINUTES = 14 * 60  # UTC-14:00 .. UTC+14:00 covers every zone in use
 MAX_GROUP_SIZE = 1000
@@ -191,23 +191,74 @@ class AppointmentRescheduleModel(_Body):
     resourceId: Annotated[IdText, _nullable(DIGIT_ID)] = None
 
 
-class CustomerInputModel(_Body):
-    """``POST customers`` body; ``email`` and ``lastname`` are required."""
+class AddressInputModel(_Body):
+    """A customer's postal address."""
+
+    addressLine1: Text = None
+    addressLine2: Text = None
+    city: Text = None
+    state: Text = None
+    country: Text = None
+    postalCode: Text = None
+
+    def address(self) -> Address:
+        """Domain address."""
+        return Address(
+            line1=self.addressLine1,
+            line2=self.addressLine2,
+            city=self.city,
+            state=self.state,
+            country=self.country,
+            zip=self.postalCode,
+        )
+
+
+class ContactInputModel(_Body):
+    """A customer's phone numbers; the first given of mobile, home, business is kept."""
+
+    mobilePhone: Phone = None
+    homePhone: Phone = None
+    businessPhone: Phone = None
+
+    def phone(self) -> str | None:
+        """The one number Slotbook keeps."""
+        return self.mobilePhone or self.homePhone or self.businessPhone
+
+
+class CustomerUpdateModel(_Body):
+    """``PUT customers/{id}`` body: the fields given replace the customer's."""
+
+    firstname: Text = None
+    lastname: Text = None
+    name: Text = Field(default=None, description="Split into first and last name if those lack")
+    email: Email = None
+    phone: Phone = Field(default=None, description="Older spelling of contact.mobilePhone")
+    address: AddressInputModel | None = None
+    contact: ContactInputModel | None = None
+
+    def details(self) -> CustomerDetails:
+        """Domain customer details (None: keep the current value)."""
+        first, last = self.firstname, self.lastname
+        if first is None and last is None:
+            first, last = split_name(self.name)
+        return CustomerDetails(
+            first_name=first,
+            last_name=last,
+            email=self.email,
+            phone=(self.contact.phone() if self.contact else None) or self.phone,
+            address=self.address.address() if self.address else Address(),
+        )
+
+
+class CustomerInputModel(CustomerUpdateModel):
+    """``POST customers`` body; ``email`` and ``lastname`` (or ``name``) are required."""
 
     model_config = _required("email", "lastname")
 
-    firstname: Text = None
     lastname: Annotated[Text, WithJsonSchema({"type": "string", "maxLength": 255})] = None
     email: Annotated[
         Email, WithJsonSchema({"type": "string", "format": "email", "maxLength": 255})
     ] = None
-    phone: Phone = None
-
-    def details(self) -> CustomerDetails:
-        """Domain customer details."""
-        return CustomerDetails(
-            first_name=self.firstname, last_name=self.lastname, email=self.email, phone=self.phone
-        )
 
 
 BODIES: tuple[type[BaseModel], ...] = (
@@ -215,6 +266,7 @@ BODIES: tuple[type[BaseModel], ...] = (
     AppointmentBookModel,
     AppointmentRescheduleModel,
     CustomerInputModel,
+    CustomerUpdateModel,
 )
 
 

@@ -65,14 +65,22 @@ class LocationListViewModel(_List):
 
 
 class ServiceViewModel(_View):
-    """A service; ``bookingsPerSlot`` is its capacity."""
+    """A service; ``maxCapacity`` is the people one slot takes, ``maxGroupSize`` per booking."""
 
     object: Literal["service"]
     id: str
     name: str | None
     description: str | None
     duration: int = Field(description="The default length in minutes")
-    bookingsPerSlot: int
+    durationSelect: bool = Field(description="True when the service offers several lengths")
+    durationMin: int
+    durationMax: int
+    bookingInterval: int = Field(description="Minutes between offered starts")
+    maxCapacity: int
+    maxGroupSize: int
+    showOnline: bool
+    serviceGroupId: int | None
+    serviceGroupName: str | None
 
 
 class ServiceListViewModel(_List):
@@ -81,13 +89,27 @@ class ServiceListViewModel(_List):
     data: list[ServiceViewModel]
 
 
+class ContactViewModel(_View):
+    """Phone numbers of a resource or customer."""
+
+    businessPhone: str | None
+    mobilePhone: str | None
+
+
 class ResourceViewModel(_View):
-    """A resource with the GUID of its location."""
+    """A resource with the GUID of its location, its group and contact details."""
 
     object: Literal["resource"]
     id: str
     locationId: str
     name: str
+    description: str | None
+    email: str | None
+    groupId: str | None = Field(description="Its first resource group, if any")
+    timezoneIana: str
+    deletedStatus: bool
+    address: AddressViewModel
+    contact: ContactViewModel
 
 
 class ResourceListViewModel(_List):
@@ -132,7 +154,9 @@ class AppointmentViewModel(_View):
 
     object: Literal["appointment"]
     id: str
-    status: Literal["IN", "RS", "BK", "CN"]
+    status: Literal["IN", "RS", "BK", "CN", "NS"] = Field(
+        description="IN hold, RS reserved, BK booked, CN cancelled, NS booked but no-show"
+    )
     confirmed: bool
     confirmationNumber: str
     locationId: str
@@ -157,9 +181,6 @@ class AppointmentViewModel(_View):
     customerMessage: str | None
     createDate: dt.datetime | None
     lastModifiedOn: dt.datetime | None
-    expired: bool = Field(
-        default=True, description="Present (true) only on an IN whose booking timer ran out"
-    )
 
 
 class AppointmentListViewModel(_List):
@@ -168,16 +189,8 @@ class AppointmentListViewModel(_List):
     data: list[AppointmentViewModel]
 
 
-class AppointmentDeletedViewModel(_View):
-    """A released hold."""
-
-    object: Literal["appointment"]
-    id: str
-    deleted: Literal[True]
-
-
 class CustomerViewModel(_View):
-    """A customer."""
+    """A customer; the phone number is ``contact.mobilePhone``."""
 
     object: Literal["customer"]
     id: str
@@ -185,13 +198,184 @@ class CustomerViewModel(_View):
     lastname: str | None
     name: str | None
     email: str | None
-    phone: str | None
+    birthdate: str | None = Field(description="YYYY-MM-DD")
+    address: AddressViewModel
+    contact: ContactViewModel
+    deletedStatus: bool = Field(description="True once the customer's data was erased")
 
 
 class CustomerListViewModel(_List):
     """One page of customers."""
 
     data: list[CustomerViewModel]
+
+
+class GroupViewModel(_View):
+    """A service group or resource group."""
+
+    object: Literal["serviceGroup", "resourceGroup"]
+    id: str
+    name: str | None
+    description: str | None
+
+
+class ServiceGroupListViewModel(_List):
+    """One page of service groups."""
+
+    data: list[GroupViewModel]
+
+
+class ResourceGroupListViewModel(_List):
+    """One page of resource groups."""
+
+    data: list[GroupViewModel]
+
+
+class ResourceServiceViewModel(_View):
+    """A service a resource performs."""
+
+    object: Literal["resourceService"]
+    resourceId: int
+    resourceName: str
+    serviceId: int
+    serviceName: str | None
+
+
+class ResourceServiceListViewModel(_List):
+    """One page of the services of a resource."""
+
+    data: list[ResourceServiceViewModel]
+
+
+class RepeatViewModel(_View):
+    """How an allocation repeats: weekly on ``weekdays`` (0 Sunday .. 6 Saturday)."""
+
+    frequency: Literal["W"]
+    interval: int
+    weekdays: str
+
+
+class ServiceAllocationViewModel(_View):
+    """Opening hours of a service on one resource: one range on some weekdays."""
+
+    object: Literal["serviceAllocation"]
+    id: str
+    serviceId: str
+    serviceName: str | None
+    serviceDuration: int
+    resourceId: str
+    resourceName: str
+    locationId: str
+    startTime: int = Field(description="HHmm")
+    endTime: int = Field(description="HHmm; 2400 is midnight")
+    repeats: bool
+    repeat: RepeatViewModel
+    timezoneName: str
+    bookingLimit: int = Field(description="People per slot")
+
+
+class ServiceAllocationListViewModel(_List):
+    """One page of allocations."""
+
+    data: list[ServiceAllocationViewModel]
+
+
+class BookingFieldViewModel(_View):
+    """A question asked when booking (``fieldName`` is what a booking sends as ``name``)."""
+
+    object: Literal["bookingField"]
+    id: str
+    fieldName: str
+    fieldLabel: str | None
+    fieldType: Literal["text", "date"]
+    fieldLength: int
+    fieldRequired: bool
+    sortKey: int
+
+
+class BookingFieldListViewModel(_View):
+    """The booking fields of appointments or customers."""
+
+    object: Literal["bookingFields"]
+    total: int
+    bookingFields: list[BookingFieldViewModel]
+
+
+class CustomFieldDefinitionListViewModel(_View):
+    """Custom fields: Slotbook has none, so the list is empty."""
+
+    object: Literal["customFields"]
+    total: int
+    customFields: list[dict[str, str]]
+
+
+class CountryViewModel(_View):
+    """A country (ISO 3166 code)."""
+
+    object: Literal["country"]
+    code: str
+    name: str
+
+
+class StateViewModel(_View):
+    """A state or province of a country."""
+
+    object: Literal["state"]
+    code: str
+    name: str
+    country: str
+    countryName: str
+
+
+class AvailableDayViewModel(_View):
+    """One day of a range: closed, fully booked, or with free starts."""
+
+    object: Literal["availableDay"]
+    date: dt.date
+    available: bool
+    closed: bool
+    reason: str | None
+    reasonCode: int = Field(description="0 available, 1 closed, 2 fully booked")
+
+
+class AvailabilityDayViewModel(_View):
+    """Which days of a range have free starts."""
+
+    object: Literal["availableDays"]
+    url: str
+    serviceId: str
+    serviceName: str | None
+    serviceDescription: str | None
+    resourceId: str | None
+    resourceName: str | None
+    tzRequested: int | None
+    availableDays: list[AvailableDayViewModel]
+
+
+class UnavailableTimeViewModel(_View):
+    """A time when a resource of the service is taken (no customer details)."""
+
+    date: dt.date
+    fromTime: int = Field(description="HHmm")
+    toTime: int = Field(description="HHmm")
+    startDateTime: dt.datetime
+    endDateTime: dt.datetime
+    reason: Literal["Booked"]
+    reasonCode: Literal["BK"]
+    entityType: Literal["resource"]
+    resourceId: str
+    resourceName: str
+    locationId: str
+    serviceId: str
+    tzOffset: int = Field(description="Minutes east of UTC of the times shown")
+
+
+class UnavailableTimeListViewModel(_View):
+    """Times in a range when the service's resources are taken."""
+
+    object: Literal["unavailableTimes"]
+    url: str
+    unavailableTimes: list[UnavailableTimeViewModel]
 
 
 # --- /connect/token -------------------------------------------------------------------------
