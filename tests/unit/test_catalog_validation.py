@@ -266,3 +266,31 @@ def test_a_webhook_secret_and_an_sms_template_are_checked_when_the_catalog_loads
         "tenants[0].webhooks[0].secret",
         "tenants[0].notifications.sms.template",
     ]
+
+
+def test_resource_groups_contact_fields_and_a_localised_category_load() -> None:
+    catalog = issue_catalog()
+    tenant = catalog["tenants"][0]
+    desk = tenant["branches"][0]["resources"][0]
+    desk.update(email="desk@example.org", phone="071 000", address={"city": "Katwijk"})
+    tenant["services"][0]["category"] = {"en_US": "Documents", "nl_NL": "Documenten"}
+    tenant["resource_groups"] = [{"id": "front", "name": "Front", "resources": [desk["id"]]}]
+    loaded = validate_catalog(catalog).tenants[0]
+    assert loaded.resource_groups[0].resources == [desk["id"]]
+    resource = loaded.branches[0].resources[0]
+    assert (resource.email, resource.address and resource.address.city) == (
+        "desk@example.org",
+        "Katwijk",
+    )
+
+
+def test_a_resource_group_naming_an_unknown_resource_or_none_is_refused() -> None:
+    catalog = issue_catalog()
+    catalog["tenants"][0]["resource_groups"] = [
+        {"id": "front", "name": "Front", "resources": ["nobody"]},
+    ]
+    assert problems(catalog) == [
+        'tenants[0].resource_groups[0].resources[0]: unknown resource "nobody"'
+    ]
+    catalog["tenants"][0]["resource_groups"] = [{"id": "front", "name": "Front", "resources": []}]
+    assert any("resource_groups[0].resources" in p for p in problems(catalog))
