@@ -434,13 +434,24 @@ class Run:
     inproc_times_ms: float = 0.0
 
 
-def measure(url: str, args: argparse.Namespace) -> Run:
-    """All figures on one database."""
+SCENARIOS = {
+    # name: (resources, future appointments, past appointments)
+    "base": (10, 5_000, 0),
+    "history": (10, 5_000, 100_000),
+    "wide": (100, 100_000, 0),
+}
+
+
+def measure(url: str, args: argparse.Namespace, scenario: str = "base") -> Run:
+    """All figures on one database (the race and the ceiling in the base scenario only)."""
+    resources, future, past = SCENARIOS[scenario]
+    if scenario == "base":
+        resources, future, past = args.resources, args.appointments, args.history
     app = build_slotbook(url)
-    load_catalog(app, validate_catalog(catalog(args.resources)))
+    load_catalog(app, validate_catalog(catalog(resources)))
     today = datetime.now(UTC).astimezone().date()
     began = time.perf_counter()
-    populate(app, future=args.appointments, past=args.history, today=today)
+    populate(app, future=future, past=past, today=today)
     print(f"  populated in {time.perf_counter() - began:.0f} s", flush=True)
     run = Run()
     cat = tenant_catalog(app, "bench")
@@ -473,6 +484,8 @@ def measure(url: str, args: argparse.Namespace) -> Run:
             seconds=seconds,
             script=script,
         )
+        if scenario != "base":
+            return run
         latencies: list[float] = []
         for round_ in range(args.race_rounds):
             start = datetime.combine(
@@ -547,6 +560,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="in-process repetitions")
     parser.add_argument("--peer", action="store_true", help="also run django-appointment")
     parser.add_argument("--peer-venv", default=".peer")
+    parser.add_argument(
+        "--scenarios",
+        default="base",
+        help="comma-separated: base, history (100,000 past appointments), wide (100 resources, "
+        "100,000 future appointments); the others are compared with base",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
@@ -557,21 +576,46 @@ def main() -> None:
         flush=True,
     )
     wanted = args.databases.split(",")
-    with tempfile.TemporaryDirectory() as folder:
-        urls: dict[str, str] = {}
-        if "sqlite" in wanted:
-            urls["SQLite"] = f"sqlite:///{Path(folder) / 'load.sqlite3'}"
-        if "postgresql" in wanted:
-            with psycopg.connect(args.postgres, autocommit=True) as admin:
-                admin.execute("DROP DATABASE IF EXISTS slotbook_load WITH (FORCE)")
-                admin.execute("CREATE DATABASE slotbook_load")
-            urls["PostgreSQL"] = args.postgres.rsplit("/", 1)[0] + "/slotbook_load"
-        runs = {}
-        for name, url in urls.items():
-            print(f"{name} ...", flush=True)
-            runs[name] = measure(url, args)
+    scenarios = args.scenarios.split(",")
+    runs: dict[str, dict[str, Run]] = {s: {} for s in scenarios}
+    for scenario in scenarios:
+        for name in ("SQLite", "PostgreSQL"):
+            if name.lower() not in wanted:
+                continue
+            print(f"{scenario}, {name} ...", flush=True)
+            with tempfile.TemporaryDirectory() as folder:
+                if name == "SQLite":
+                    url = f"sqlite:///{Path(folder) / 'load.sqlite3'}"
+                else:
+                    with psycopg.connect(args.postgres, autocommit=True) as admin:
+                        admin.execute("DROP DATABASE IF EXISTS slotbook_load WITH (FORCE)")
+                        admin.execute("CREATE DATABASE slotbook_load")
+                    url = args.postgres.rsplit("/", 1)[0] + "/slotbook_load"
+                runs[scenario][name] = measure(url, args, scenario)
     compared = peer(args) if args.peer else None
-    report(runs, compared)
+    report(runs[scenarios[0]], compared)
+    for scenario in scenarios[1:]:
+        compare(scenario, runs[scenarios[0]], runs[scenario])
+
+
+def compare(scenario: str, base: dict[str, Run], other: dict[str, Run]) -> None:
+    """A scenario's figures as ratios of the base scenario's (time: higher is slower)."""
+    resources, future, past = SCENARIOS[scenario]
+    print(
+        f"\n{scenario}: {resources} resources, {future:,} future and {past:,} past "
+        "appointments, against base (latency ratio p50; > 1 is slower)\n"
+    )
+    print("| figure | " + " | ".join(other) + " |")
+    print("|---|" + "---|" * len(other))
+    for label, pick in (
+        ("one day's times, p50", lambda r: r.times.p50),  # type: ignore[union-attr]
+        ("90-day date list, p50", lambda r: r.dates.p50),  # type: ignore[union-attr]
+        ("bookings, p50", lambda r: r.bookings.p50),  # type: ignore[union-attr]
+        ("in-process 90-day date list", lambda r: r.inproc_dates_ms),
+        ("in-process day's times", lambda r: r.inproc_times_ms),
+    ):
+        cells = [f"{pick(other[n]) / pick(base[n]):.2f}" for n in other if n in base]
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 def report(runs: dict[str, Run], compared: dict[str, float] | None) -> None:
