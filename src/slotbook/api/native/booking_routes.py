@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from slotbook.api.kit.docs import IDEMPOTENCY_KEY, request_body
 from slotbook.api.kit.errors import BadInput
@@ -20,25 +20,13 @@ from slotbook.api.kit.parsers import check_instant, parse_date, parse_id, parse_
 from slotbook.api.native.answers import PROBLEMS, PROBLEMS_OF_WRITES
 from slotbook.api.native.deps import BodyDep, BookingWriteAccess, ReadAccess
 from slotbook.api.native.mapping import appointment_out, person_details
-from slotbook.api.native.schemas import AppointmentOut, CatalogId, PersonIn
+from slotbook.api.native.schemas import AppointmentOut, CatalogId, PersonIn, SlotIn
 from slotbook.domain.model import Catalog, Status
 from slotbook.services.access import Access
 from slotbook.services.availability import SlotQuery, find_days, find_openings, instant
 from slotbook.services.booking import BookingDetails, confirm, place
 
 Answer = Annotated[str, StringConstraints(max_length=1000)]
-
-
-class SlotIn(BaseModel):
-    """A time to hold: services at a branch, a start from the free times, how many people."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    branch: CatalogId
-    services: list[CatalogId] = Field(min_length=1, max_length=5)
-    resource: CatalogId | None = None
-    start: AwareDatetime
-    people: Annotated[int, Field(ge=1, le=1000)] = 1
 
 
 class ConfirmIn(BaseModel):

@@ -231,8 +231,8 @@ class PersonIn(BaseModel):
     ) = None
 
 
-class BookIn(BaseModel):
-    """A booking by staff: any start (off the grid), any length, a chosen resource."""
+class SlotIn(BaseModel):
+    """A time: services at a branch (on a resource of choice), a start, how many people."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -240,8 +240,13 @@ class BookIn(BaseModel):
     services: list[CatalogId] = Field(min_length=1, max_length=5)
     resource: CatalogId | None = None
     start: AwareDatetime
-    length_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
     people: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+class BookIn(SlotIn):
+    """A booking by staff: any start (off the grid), any length, a chosen resource."""
+
+    length_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
     customer: PersonIn
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
