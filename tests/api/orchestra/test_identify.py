@@ -7,9 +7,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from starlette.testclient import TestClient
 
+from tests.api.openapi_support import STAFF_KEY, check_document, whole_app
 from tests.factories import issue_catalog
+
+__all__ = ["whole_app"]
 
 BASE = "/calendar-backend/public/api"
 STAFF = {"X-API-KEY": "portal-staff-key-01"}
@@ -116,3 +120,16 @@ def test_identify_takes_exactly_one_known_identifier(client: TestClient, matrix:
     refused = client.get(f"/appointment/customers/identify{matrix}", headers=STAFF)
     assert refused.status_code == 400, refused.text
     assert "msg" in refused.json()
+
+
+def test_the_same_names_work_as_query_parameters(client: TestClient) -> None:
+    _book(client, "09:00", {"lastName": "Jansen", "email": "jansen@example.com"})
+    found = client.get(
+        "/appointment/customers/identify", params={"email": "jansen@example.com"}, headers=STAFF
+    )
+    assert [c["lastName"] for c in found.json()] == ["Jansen"]
+
+
+def test_generated_requests_get_documented_answers(whole_app: FastAPI) -> None:
+    exercised = check_document(whole_app, "/appointment", {"X-API-KEY": STAFF_KEY})
+    assert exercised == ["GET /customers/identify"]

@@ -12,10 +12,10 @@ from fastapi import FastAPI, Request
 from slotbook.api.kit.docs import new_surface
 from slotbook.api.kit.errors import BadInput, install_error_handlers
 from slotbook.api.kit.http import JSON, slotbook_of
-from slotbook.api.kit.paths import matrix_params
 from slotbook.api.orchestra import mapping as out
-from slotbook.api.orchestra.deps import StaffAccess
+from slotbook.api.orchestra.deps import StaffAccess, params_of
 from slotbook.api.orchestra.errors import INVALID_PARAMETER, TABLE, render_error
+from slotbook.api.orchestra.openapi import documented
 from slotbook.api.orchestra.schemas import IdentifiedCustomerOut
 from slotbook.services import queries
 from slotbook.services.context import Slotbook
@@ -37,26 +37,24 @@ def create_identify_surface(slotbook: Slotbook) -> FastAPI:
         app, render_error, TABLE, bad_input_code=INVALID_PARAMETER, not_found_code="404"
     )
 
-    @app.get(
-        "/customers/identify",
-        response_model=list[IdentifiedCustomerOut],
-        openapi_extra={
-            "parameters": [
-                {
-                    "name": f"{name} (matrix)",
-                    "in": "path",
-                    "required": False,
-                    "description": f"sent as `;{name}=value` after `identify`",
-                    "schema": {"type": "string"},
-                }
-                for name in FIELDS
-            ]
-        },
-    )
+    described = documented()
+    described["openapi_extra"]["parameters"][:0] = [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"Sent as the matrix parameter `;{name}=value` after `identify`",
+            "schema": {"type": "string", "maxLength": 255},
+        }
+        for name in FIELDS
+    ]
+
+    @app.get("/customers/identify", response_model=list[IdentifiedCustomerOut], **described)
     def identify(request: Request, access: StaffAccess) -> JSON:
         """Customer records matching exactly one of ``email``, ``phone`` or ``externalId``."""
-        given = {k: v for k, v in matrix_params(request).items() if k in FIELDS}
-        unknown = sorted(set(matrix_params(request)) - set(FIELDS))
+        params = params_of(request)  # matrix parameters, or the same names in the query
+        given = {k: v for k, v in params.items() if k in FIELDS and v}
+        unknown = sorted(set(params) - set(FIELDS))
         if unknown or len(given) != 1:
             raise BadInput(
                 "identify takes exactly one of ;email=, ;phone= or ;externalId="
