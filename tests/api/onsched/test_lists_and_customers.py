@@ -56,6 +56,8 @@ def test_appointments_are_listed_by_start_and_filtered(api: OnSched) -> None:
     assert _ids(api, status="BK") == [east, tuesday]
     assert _ids(api, status="in,rs") == [monday, monday_late]
     assert _ids(api, status="CN") == [cancelled]
+    east_desk = _ok(api.get(f"appointments/{east}"))["resourceId"]
+    assert _ids(api, resourceId=east_desk) == [east]
 
 
 def test_the_appointment_list_is_paged_in_the_vendor_envelope(api: OnSched) -> None:

@@ -29,6 +29,7 @@ from slotbook.api.onsched.deps import (
     page_of,
     params_of,
     parse_body,
+    resource,
     service,
     text_param,
 )
@@ -492,8 +493,10 @@ def _filter(catalog: Catalog, params: dict[str, str]) -> AppointmentFilter:
     last = parse_date(params["endDate"], "endDate") if params.get("endDate") else None
     if first and last and last < first:
         raise BadInput("endDate must not be before startDate")
+    host = resource(catalog, params["resourceId"]) if params.get("resourceId") else None
     return AppointmentFilter(
         branch_key=branch.key if branch else None,
+        resource_key=host.key if host else None,
         customer_email=text_param(params, "email"),
         customer_last_name=text_param(params, "lastname"),
         starts_from=_midnight(first, zone) if first else None,

@@ -96,6 +96,7 @@ AVAILABILITY = (
 )
 APPOINTMENT_FILTERS = (
     LOCATION_ID,
+    param("query", "resourceId", DIGIT_ID, "Only appointments on this resource"),
     EMAIL,
     LASTNAME,
     param("query", "startDate", {"type": "string", "format": "date"}, "First day (YYYY-MM-DD)"),
