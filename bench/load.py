@@ -366,47 +366,65 @@ def race(base: str, start: datetime, clients: int) -> tuple[int, list[float]]:
 # --- the database ceiling -----------------------------------------------------------------
 
 
-def ceiling(url: str, seconds: float) -> float:
-    """Rows per second a plain driver loop inserts into ``sessions`` (one commit per row,
-    non-overlapping blocks on one resource), next to a copied live row."""
-    if url.startswith("sqlite"):
-        connection: Any = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
-        # The server's own settings (persistence/database.py): WAL, synchronous=NORMAL.
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute("PRAGMA busy_timeout=5000")
-        marker = "?"
-    else:
-        connection = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"))
-        marker = "%s"
-    cursor = connection.cursor()
-    cursor.execute("SELECT * FROM sessions ORDER BY pk LIMIT 1")
-    names = [d[0] for d in cursor.description]
-    template = dict(zip(names, cursor.fetchone(), strict=True))
-    template.pop("pk")
-    columns = list(template)
-    sql = (
-        f"INSERT INTO sessions ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-    )
-    base = datetime(2100, 1, 1, tzinfo=UTC)
-    count = 0
+def ceiling(url: str, seconds: float, clients: int) -> float:
+    """Rows per second plain driver loops insert into ``sessions``: ``clients`` connections at
+    once (as many as the booking clients), one commit per row, non-overlapping blocks on one
+    resource, each row a copy of a live one."""
+    counts = [0] * clients
     stop = time.perf_counter() + seconds
-    while time.perf_counter() < stop:
-        start = base + timedelta(minutes=10 * count)
-        row = dict(template)
-        row.update(new_id_columns())
-        for name in ("starts_at", "block_start"):
-            row[name] = _stamp(start, template[name])
-        for name in ("ends_at", "block_end"):
-            row[name] = _stamp(start + timedelta(minutes=10), template[name])
-        if url.startswith("sqlite"):
-            cursor.execute("BEGIN IMMEDIATE")
-        cursor.execute(sql, [row[c] for c in columns])
-        connection.commit() if not url.startswith("sqlite") else cursor.execute("COMMIT")
-        count += 1
-    connection.close()
-    return count / seconds
+    first_year = 2100 + random.randrange(0, 800, clients)  # away from other runs' rows
+
+    def loop(index: int) -> None:
+        sqlite = url.startswith("sqlite")
+        if sqlite:
+            connection: Any = sqlite3.connect(
+                url.removeprefix("sqlite:///"), isolation_level=None, timeout=60
+            )
+            # The server's own settings (persistence/database.py): WAL, synchronous=NORMAL.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            marker = "?"
+        else:
+            connection = psycopg.connect(url)
+            marker = "%s"
+        cursor = connection.cursor()
+        cursor.execute("SELECT * FROM sessions ORDER BY pk LIMIT 1")
+        names = [d[0] for d in cursor.description]
+        template = dict(zip(names, cursor.fetchone(), strict=True))
+        template.pop("pk")
+        columns = list(template)
+        sql = (
+            f"INSERT INTO sessions ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})"
+        )
+        if not sqlite:
+            connection.commit()
+        base = datetime(first_year + index, 1, 1, tzinfo=UTC)  # each loop its own year
+        while time.perf_counter() < stop:
+            start = base + timedelta(minutes=10 * counts[index])
+            row = dict(template)
+            row.update(new_id_columns())
+            for name in ("starts_at", "block_start"):
+                row[name] = _stamp(start, template[name])
+            for name in ("ends_at", "block_end"):
+                row[name] = _stamp(start + timedelta(minutes=10), template[name])
+            if sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute(sql, [row[c] for c in columns])
+                cursor.execute("COMMIT")
+            else:
+                cursor.execute(sql, [row[c] for c in columns])
+                connection.commit()
+            counts[index] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds
 
 
 def _stamp(value: datetime, like: Any) -> Any:
@@ -496,7 +514,7 @@ def measure(url: str, args: argparse.Namespace, scenario: str = "base") -> Run:
             latencies += seen
         latencies.sort()
         run.race_p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
-    run.ceiling = ceiling(url, args.seconds)
+    run.ceiling = ceiling(url, args.seconds, args.booking_clients)
     return run
 
 
