@@ -140,8 +140,9 @@ def uvicorn_log_config(level: str, log_format: str) -> dict[str, Any]:
     }
 
 
-def note_route(request: Request) -> None:
-    """App-wide dependency: tell the request line which route answered, and for which tenant."""
+async def note_route(request: Request) -> None:
+    """App-wide dependency: tell the request line which route answered, and for which tenant
+    (async: no thread hop for a few dictionary writes)."""
     notes = seen(request)
     if notes is not None:
         notes.route = route_template(request)
