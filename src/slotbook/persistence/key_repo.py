@@ -25,9 +25,7 @@ def _info(row: RowMapping) -> ApiKeyInfo:
 
 _KEYS = select(
     api_keys, tenants.c.key.label("tenant_key"), tenants.c.revision.label("tenant_revision")
-).join(
-    tenants, tenants.c.pk == api_keys.c.tenant_pk
-)
+).join(tenants, tenants.c.pk == api_keys.c.tenant_pk)
 
 
 class SqlKeyRepository:
