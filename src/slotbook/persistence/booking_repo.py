@@ -159,6 +159,22 @@ class SqlBookingRepository:
                 .with_for_update()
             )
 
+    def try_lock_resource(self, resource_ref: int) -> bool:
+        """Row-lock a resource unless another transaction holds it (PostgreSQL)."""
+        if not self._postgres:
+            return True
+        found = self._db.execute(
+            select(resources.c.pk)
+            .where(resources.c.pk == resource_ref)
+            .with_for_update(skip_locked=True)
+        ).first()
+        return found is not None
+
+    @property
+    def writers_serialised(self) -> bool:
+        """SQLite writers hold the database write lock for their whole transaction."""
+        return not self._postgres
+
     def lock_client(self, client_ref: str) -> None:
         """Serialise one client's holds (PostgreSQL); SQLite writers are serialised already."""
         if self._postgres:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from slotbook.domain.availability import Demand, Opening, fit
@@ -151,8 +151,12 @@ def _find_fit(
     on_grid: bool,
     leaving: Appointment | None = None,
     locked: bool = False,
+    tidy: bool = True,
 ) -> Opening:
-    """Lock the candidate resources (unless ``locked``) and find who can host ``start``."""
+    """Lock the candidate resources (unless ``locked``) and find who can host ``start``.
+
+    With ``tidy`` (only under the locks) stale counts of the sessions read are corrected.
+    """
     if not demand.resources:
         raise SlotTaken()
     if not locked:
@@ -168,13 +172,69 @@ def _find_fit(
         min(day_lo, at - demand.buffer_before),
         max(day_hi, at + demand.length + demand.buffer_after),
     )
-    busy = load_occupancies(uow, catalog, demand, window, now, tidy=True, span=span)
+    busy = load_occupancies(uow, catalog, demand, window, now, tidy=tidy, span=span)
     if leaving is not None and leaving.is_live(now):
         busy = without_own(busy, leaving.session_id, leaving.spaces)
     opening = fit(demand, busy, window, int(start.timestamp()), on_grid=on_grid)
     if opening is None:
         raise SlotTaken()
     return opening
+
+
+def _claim(
+    uow: UnitOfWork,
+    app: Slotbook,
+    catalog: Catalog,
+    query: SlotQuery,
+    demand: Demand,
+    start: datetime,
+    *,
+    on_grid: bool,
+) -> tuple[Opening, datetime]:
+    """Find a host for ``start`` and lock it: (the opening on that one host, the time then).
+
+    Locking every resource that could host it would make all bookings of a branch wait for
+    each other. Instead the choice is made without locks, then only the chosen resource is
+    locked — the first of the choice's order that no other booking is locking right now, so
+    bookings at once spread over the free resources — and the choice is checked again under
+    that lock. Where writers hold the whole database anyway (SQLite), the choice is simply
+    made under it. The database's constraints stay the judge of overlaps either way.
+    """
+    if uow.bookings.writers_serialised:
+        now = app.now()
+        return _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid, locked=True), now
+    guess = _find_fit(
+        uow, catalog, query, demand, start, app.now(), on_grid=on_grid, locked=True, tidy=False
+    )
+    order = list(dict.fromkeys([o.resource_key for o in guess.sessions] + list(guess.resources)))
+    hosts = {r.key: r for r in demand.resources}
+    refs = {key: catalog.resource(key, include_retired=True).ref for key in order}
+
+    def attempt(key: str) -> tuple[Opening, datetime] | None:
+        # Read the clock only once the lock is held: a time read before waiting for it
+        # would be stale by the time this request decides (see ``reclaim``).
+        now = app.now()
+        narrowed = replace(demand, resources=(hosts[key],))
+        try:
+            opening = _find_fit(
+                uow, catalog, query, narrowed, start, now, on_grid=on_grid, locked=True
+            )
+        except SlotTaken:
+            return None
+        return opening, now
+
+    tried: set[str] = set()
+    for key in order:  # first the hosts nobody is booking on right now
+        if uow.bookings.try_lock_resource(refs[key]):
+            tried.add(key)
+            if found := attempt(key):
+                return found
+    for key in order:  # then wait for the others, one by one
+        if key not in tried:
+            uow.bookings.lock_resources([refs[key]])
+            if found := attempt(key):
+                return found
+    raise SlotTaken()
 
 
 def lock_candidates(uow: UnitOfWork, catalog: Catalog, demand: Demand) -> None:
@@ -285,22 +345,11 @@ def place_in(
     limit_holds = status in (Status.HELD, Status.RESERVED) and not actor.staff
     if limit_holds:
         uow.bookings.lock_client(actor.client_ref)  # before the resources, every time
-    lock_candidates(uow, catalog, demand)
-    # Read the clock only once the locks are held: a time read before waiting for them
-    # would be stale by the time this request decides (see ``reclaim``).
-    now = app.now()
+    opening, now = _claim(
+        uow, app, catalog, query, demand, start, on_grid=on_grid or not actor.staff
+    )
     if limit_holds:
         _check_hold_cap(uow, catalog, actor, now)
-    opening = _find_fit(
-        uow,
-        catalog,
-        query,
-        demand,
-        start,
-        now,
-        on_grid=on_grid or not actor.staff,
-        locked=True,
-    )
     session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
     appointment = Appointment(
         public_id="",

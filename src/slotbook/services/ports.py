@@ -189,6 +189,15 @@ class BookingRepository(Protocol):
         """Serialise writers on these resources until the transaction ends."""
         ...
 
+    def try_lock_resource(self, resource_ref: int) -> bool:
+        """Lock a resource like ``lock_resources`` if no other writer holds it; else False."""
+        ...
+
+    @property
+    def writers_serialised(self) -> bool:
+        """True when a writer holds the whole database (SQLite): resource locks add nothing."""
+        ...
+
     def occupancies(
         self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
     ) -> list[Occupancy]:
