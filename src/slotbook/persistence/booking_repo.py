@@ -83,24 +83,33 @@ def _occupancy_query(postgres: bool) -> Any:
     Instants come back as epoch seconds computed by the database: turning thousands of rows
     into datetimes and back would cost more than the whole availability search.
     """
-    live = func.coalesce(
-        func.sum(
-            case(
-                (
-                    or_(
-                        appointments.c.status.in_(_FIRM),
-                        and_(
-                            appointments.c.status == Status.HELD.value,
-                            appointments.c.expires_at > bindparam("now"),
+    # Live spaces counted per session through its own index (a correlated subquery): a join
+    # and GROUP BY let PostgreSQL's planner scan every appointment ever made instead.
+    live = (
+        select(
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            or_(
+                                appointments.c.status.in_(_FIRM),
+                                and_(
+                                    appointments.c.status == Status.HELD.value,
+                                    appointments.c.expires_at > bindparam("now"),
+                                ),
+                            ),
+                            appointments.c.spaces,
                         ),
-                    ),
-                    appointments.c.spaces,
+                        else_=0,
+                    )
                 ),
-                else_=0,
+                0,
             )
-        ),
-        0,
-    ).label("live")
+        )
+        .where(appointments.c.session_pk == sessions.c.pk)
+        .scalar_subquery()
+        .label("live")
+    )
 
     def part(*conditions: Any) -> Any:
         return (
@@ -117,11 +126,7 @@ def _occupancy_query(postgres: bool) -> Any:
                 live,
                 sessions.c.block_reason,
             )
-            .select_from(
-                sessions.join(resources, resources.c.pk == sessions.c.resource_pk).outerjoin(
-                    appointments, appointments.c.session_pk == sessions.c.pk
-                )
-            )
+            .select_from(sessions.join(resources, resources.c.pk == sessions.c.resource_pk))
             .where(
                 sessions.c.resource_pk.in_(bindparam("refs", expanding=True)),
                 sessions.c.released.is_(False),
@@ -129,7 +134,6 @@ def _occupancy_query(postgres: bool) -> Any:
                 sessions.c.block_end > bindparam("lo"),
                 *conditions,
             )
-            .group_by(sessions.c.pk, resources.c.key)
         )
 
     return union_all(
