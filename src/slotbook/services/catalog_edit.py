@@ -17,7 +17,7 @@ from typing import Any, Literal
 from slotbook.catalog.loader import validate_tenant
 from slotbook.domain.errors import CatalogError, NotFound
 from slotbook.services.context import Slotbook, retrying
-from slotbook.services.ports import StoredObject, StoredTenant
+from slotbook.services.ports import StoredObject, StoredTenant, UnitOfWork
 
 Kind = Literal["branch", "resource", "service", "service_group"]
 # Where each kind lives in a tenant's catalog document.
@@ -107,8 +107,8 @@ def document_of(stored: StoredTenant) -> Document:
     return document
 
 
-def _stored(app: Slotbook, uow: Any, tenant_key: str) -> StoredTenant:
-    found: StoredTenant | None = uow.catalogs.stored(tenant_key)
+def _stored(uow: UnitOfWork, tenant_key: str) -> StoredTenant:
+    found = uow.catalogs.stored(tenant_key)
     if found is None:
         raise NotFound("tenant", tenant_key, f'Unknown tenant "{tenant_key}"')
     return found
@@ -133,7 +133,7 @@ def listing(
 ) -> list[CatalogEntry]:
     """A kind's objects in catalog order; retired ones (after the live) when asked."""
     with app.uows() as uow:
-        stored = _stored(app, uow, tenant_key)
+        stored = _stored(uow, tenant_key)
     return [
         _as_entry(item)
         for item in stored.objects
@@ -144,14 +144,14 @@ def listing(
 def read(app: Slotbook, tenant_key: str, kind: Kind, alias: str) -> CatalogEntry:
     """One object, live or retired."""
     with app.uows() as uow:
-        stored = _stored(app, uow, tenant_key)
+        stored = _stored(uow, tenant_key)
     return _as_entry(_find(stored, kind, alias))
 
 
 def combinations(app: Slotbook, tenant_key: str) -> list[list[str]]:
     """The services that may be booked together, as the catalog lists them."""
     with app.uows() as uow:
-        stored = _stored(app, uow, tenant_key)
+        stored = _stored(uow, tenant_key)
     return [list(c) for c in stored.settings.get("combinations", [])]
 
 
@@ -159,12 +159,12 @@ def combinations(app: Slotbook, tenant_key: str) -> list[list[str]]:
 def _change(app: Slotbook, tenant_key: str, change: Change) -> StoredTenant:
     """Apply ``change`` to the tenant's document, validate it like a file, store it."""
     with app.uows(write=True) as uow:
-        stored = _stored(app, uow, tenant_key)
+        stored = _stored(uow, tenant_key)
         document = document_of(stored)
         change(stored, document)
         tenant = validate_tenant(document)
         uow.catalogs.apply(tenant, stored.position, app.now(), expected_revision=stored.revision)
-        after = _stored(app, uow, tenant_key)
+        after = _stored(uow, tenant_key)
         uow.commit()
     return after
 
@@ -313,10 +313,3 @@ def set_combinations(app: Slotbook, tenant_key: str, combos: Any) -> list[list[s
 
     after = _change(app, tenant_key, change)
     return [list(c) for c in after.settings.get("combinations", [])]
-
-
-def canonical_key(app: Slotbook, tenant_key: str, kind: Kind, alias: str) -> str:
-    """The catalog id of an object named by id, UUID or public id."""
-    with app.uows() as uow:
-        stored = _stored(app, uow, tenant_key)
-    return _find(stored, kind, alias).key
