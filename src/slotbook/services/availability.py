@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from slotbook.domain.availability import (
@@ -114,6 +114,10 @@ def load_occupancies(
     )
 
 
+# How many resources a date list asks about at a time (see ``find_days``).
+DAYS_BATCH = 8
+
+
 def find_days(
     app: Slotbook,
     catalog: Catalog,
@@ -128,9 +132,26 @@ def find_days(
         return []
     now = app.now()
     window = booking_window(catalog, query.branch, now, first_day, last_day)
+    found: set[date] = set()
+    open_days = {
+        window.first_day + timedelta(days=n)
+        for n in range((window.last_day - window.first_day).days + 1)
+    }
+    # A day bookable on some resources stays bookable whatever the others hold: ask a few
+    # resources first, and the next ones only about the days still without a time. Exact,
+    # and on a branch with many resources and days that are not full, nearly as cheap as a
+    # small branch.
     with app.uows() as uow:
-        busy = load_occupancies(uow, catalog, demand, window, now)
-    return bookable_days(demand, busy, window)
+        for first in range(0, len(demand.resources), DAYS_BATCH):
+            if not open_days:
+                break
+            part = replace(demand, resources=demand.resources[first : first + DAYS_BATCH])
+            asked = replace(window, first_day=min(open_days), last_day=max(open_days))
+            busy = load_occupancies(uow, catalog, part, asked, now)
+            bookable = set(bookable_days(part, busy, asked)) & open_days
+            found |= bookable
+            open_days -= bookable
+    return sorted(found)
 
 
 def find_openings(
