@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Connection,
     Integer,
     RowMapping,
@@ -48,8 +49,9 @@ _FIRM = [s.value for s in FIRM_STATUSES]
 BLOCKED = ("#blocked",)  # the service keys of a block: no service can join it
 
 
-def _live_spaces(now: datetime) -> Any:
-    """Spaces an appointment row holds at ``now``: firm ones always, holds until they expire."""
+def _live_spaces(now: datetime | BindParameter[datetime]) -> Any:
+    """Spaces an appointment row holds at ``now`` (a value, or a parameter of a statement built
+    once): firm ones always, holds until they expire."""
     return case(
         (
             or_(
@@ -86,26 +88,7 @@ def _occupancy_query(postgres: bool) -> Any:
     # Live spaces counted per session through its own index (a correlated subquery): a join
     # and GROUP BY let PostgreSQL's planner scan every appointment ever made instead.
     live = (
-        select(
-            func.coalesce(
-                func.sum(
-                    case(
-                        (
-                            or_(
-                                appointments.c.status.in_(_FIRM),
-                                and_(
-                                    appointments.c.status == Status.HELD.value,
-                                    appointments.c.expires_at > bindparam("now"),
-                                ),
-                            ),
-                            appointments.c.spaces,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            )
-        )
+        select(func.coalesce(func.sum(_live_spaces(bindparam("now"))), 0))
         .where(appointments.c.session_pk == sessions.c.pk)
         .scalar_subquery()
         .label("live")
