@@ -294,20 +294,20 @@ def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
     for s_index, service in enumerate(tenant.services):
         _check_service(problems, f"{place}.services[{s_index}]", service, branch_ids, resources)
     service_ids = {s.id for s in tenant.services}
-    _duplicates(problems, f"{place}.service_groups", (g.id for g in tenant.service_groups))
-    for g_index, group in enumerate(tenant.service_groups):
-        for i, key in enumerate(group.services):
-            if key not in service_ids:
-                problems.append(
-                    f'{place}.service_groups[{g_index}].services[{i}]: unknown service "{key}"'
-                )
-    _duplicates(problems, f"{place}.resource_groups", (g.id for g in tenant.resource_groups))
-    for g_index, rgroup in enumerate(tenant.resource_groups):
-        for i, key in enumerate(rgroup.resources):
-            if key not in resources:
-                problems.append(
-                    f'{place}.resource_groups[{g_index}].resources[{i}]: unknown resource "{key}"'
-                )
+    _check_groups(
+        problems,
+        f"{place}.service_groups",
+        [(g.id, g.services) for g in tenant.service_groups],
+        "services",
+        service_ids,
+    )
+    _check_groups(
+        problems,
+        f"{place}.resource_groups",
+        [(g.id, g.resources) for g in tenant.resource_groups],
+        "resources",
+        set(resources),
+    )
     for c_index, combo in enumerate(tenant.combinations):
         where = f"{place}.combinations[{c_index}]"
         if len(combo) < 2:
@@ -317,6 +317,22 @@ def _check_tenant(problems: list[str], place: str, tenant: TenantIn) -> None:
         for i, key in enumerate(combo):
             if key not in service_ids:
                 problems.append(f'{where}[{i}]: unknown service "{key}"')
+
+
+def _check_groups(
+    problems: list[str],
+    place: str,
+    groups: Sequence[tuple[str, Sequence[str]]],
+    members: str,
+    known: set[str],
+) -> None:
+    """Groups (id, member ids): ids used once, every member known."""
+    _duplicates(problems, place, (group_id for group_id, _ in groups))
+    noun = members.removesuffix("s")
+    for g_index, (_, keys) in enumerate(groups):
+        for i, key in enumerate(keys):
+            if key not in known:
+                problems.append(f'{place}[{g_index}].{members}[{i}]: unknown {noun} "{key}"')
 
 
 def _check_branch(problems: list[str], place: str, branch: BranchIn) -> None:
