@@ -170,7 +170,7 @@ def _change(app: Slotbook, tenant_key: str, change: Change) -> StoredTenant:
 
 
 def _place(document: Document, kind: Kind) -> list[dict[str, Any]]:
-    """The list an object of ``kind`` sits in (resources: every branch's, flattened view)."""
+    """The document's list of a kind (not resources: they sit in their branches)."""
     found: list[dict[str, Any]] = document[LISTS[kind]]
     return found
 
@@ -229,8 +229,8 @@ def create(app: Slotbook, tenant_key: str, kind: Kind, entry: Any) -> CatalogEnt
     wanted = _check_entry(kind, entry)
     key = wanted.get("id")
 
-    def add(_stored: StoredTenant, document: Document) -> None:
-        if isinstance(key, str) and _live_ids(document, kind) & {key}:
+    def add(stored: StoredTenant, document: Document) -> None:
+        if any(i.kind == kind and i.active and i.key == key for i in stored.objects):
             raise CatalogError([f'id: "{key}" is already in use'])
         if kind == "branch":
             wanted["resources"] = []
@@ -238,12 +238,6 @@ def create(app: Slotbook, tenant_key: str, kind: Kind, entry: Any) -> CatalogEnt
 
     after = _change(app, tenant_key, add)
     return _as_entry(_find(after, kind, str(key)))
-
-
-def _live_ids(document: Document, kind: Kind) -> set[str]:
-    if kind == "resource":
-        return {r["id"] for b in document["branches"] for r in b["resources"]}
-    return {i["id"] for i in _place(document, kind)}
 
 
 def update(
