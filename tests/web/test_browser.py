@@ -93,9 +93,29 @@ class Citizen:
         self.page.get_by_role(role, name=name, exact=exact).first.click()
         self.look(shot)
 
-    def first_day(self, shot: str | None = None) -> None:
-        """On the month: open the first bookable day."""
+    def first_day(self, shot: str | None = None, times: int = 3) -> None:
+        """On the month: open the first bookable day that still offers ``times`` times.
+
+        The site runs on the real clock, so late in the afternoon today may offer only its
+        last time; a test that needs several would then depend on the hour it runs.
+        """
         self.page.locator("td.free a").first.click()
+        for _ in range(3):  # this month and the next two
+            self.page.wait_for_load_state()
+            if self.page.locator("ul.times button.time").count() >= times:
+                break
+            self.page.go_back()
+            self.page.wait_for_load_state()
+            days = self.page.locator("td.free a")
+            for href in [days.nth(i).get_attribute("href") for i in range(days.count())][1:]:
+                self.page.goto(self.site.url + str(href))
+                if self.page.locator("ul.times button.time").count() >= times:
+                    break
+            else:
+                self.page.locator("a[rel=next]").click()
+                self.page.locator("td.free a").first.click()
+                continue
+            break
         self.look(shot)
 
     def first_time(self, shot: str | None = None, index: int = 0) -> datetime:
