@@ -1,5 +1,5 @@
-"""A branch with many desks: the date list asks a few desks first and the rest only about the
-days still without a time, and finds exactly the days that have one."""
+"""A branch with many desks: the date list asks a few desks first and ever more of the rest only
+about the days still without a time, and finds exactly the days that have one."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from slotbook.services.context import Slotbook
 from tests.factories import one_office
 
 STAFF = "desk-key-000000002"
-DESKS = DAYS_BATCH * 2 + 3
+DESKS = DAYS_BATCH * 8 + 3  # rounds of 1, 2, 4 and 8 desks: the last one is short
 
 
 def test_a_day_free_only_on_a_late_desk_is_listed_and_a_full_day_is_not(

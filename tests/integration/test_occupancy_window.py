@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from slotbook.domain.errors import InvalidRequest
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.context import Slotbook
-from tests.factories import one_office
+from tests.factories import one_office, passport
 
 STAFF = "desk-key-000000002"
 API = "/api/v1"
@@ -38,6 +38,35 @@ def test_a_closure_that_began_weeks_before_still_empties_the_day(
     assert api.get(f"{API}/availability/times", params=day).json()["data"] == []
     dates = api.get(f"{API}/availability/dates", params={"branch": "north", "services": "passport"})
     assert dates.json()["data"][:2] == ["2030-03-04", "2030-04-01"]
+
+
+def test_an_appointment_from_the_evening_before_still_holds_the_morning(
+    make_client: Callable[[dict[str, Any]], TestClient],
+) -> None:
+    # Availability reads only the asked day (widened by the buffers): a session that began
+    # the day before and whose buffer runs past midnight overlaps it, so it is read too.
+    api = make_client(
+        one_office(
+            keys={STAFF: "staff"},
+            hours="00:00-24:00",
+            services=[passport(buffer_after=120)],
+        )
+    )
+    api.headers["Authorization"] = f"Bearer {STAFF}"
+    night = api.post(
+        f"{API}/appointments",
+        json={
+            "branch": "north",
+            "services": ["passport"],
+            "resource": "desk-1",
+            "start": "2030-03-05T23:40:00+01:00",
+            "customer": {"first_name": "Bo", "last_name": "Ek"},
+        },
+    )
+    assert night.status_code == 201, night.text
+    day = {"branch": "north", "services": "passport", "date": "2030-03-06"}
+    times = api.get(f"{API}/availability/times", params=day).json()["data"]
+    assert times and times[0]["start"] == "2030-03-06T01:50:00+01:00"
 
 
 def test_no_session_but_a_block_may_hold_a_resource_longer_than_a_week(
