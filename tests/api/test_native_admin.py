@@ -67,6 +67,8 @@ def test_an_administrator_manages_the_tenants_keys(client: TestClient) -> None:
     assert client.delete(f"/api/v1/keys/{mine['id']}", headers=ADMIN).status_code == 204
     assert client.get(f"{ORCHESTRA}/branches", headers={"X-API-KEY": key}).status_code == 401
     assert client.delete(f"/api/v1/keys/{mine['id']}", headers=ADMIN).status_code == 404
+    blank = client.delete("/api/v1/keys/%20", headers=ADMIN)  # found by the schemathesis run
+    assert blank.status_code == 400 and blank.json()["detail"].startswith("key_id must be")
     assert client.get("/api/v1/keys", headers=DESK).status_code == 403
     anonymous = client.get("/api/v1/keys")
     assert anonymous.status_code == 401

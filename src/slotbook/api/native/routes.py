@@ -510,7 +510,8 @@ def _admin_routes(app: FastAPI) -> None:
     def revoke_key(key_id: str, request: Request, access: AdminWriteAccess) -> Response:
         """Revoke a key of the tenant at once."""
         number = parse_int(key_id, "key_id", 1, 2**31 - 1)
-        assert number is not None
+        if number is None:  # a blank id (``/keys/%20``)
+            raise BadInput("key_id must be a whole number from 1 to 2147483647", field="key_id")
         keys.revoke_key(
             slotbook_of(request),
             key_id=number,
