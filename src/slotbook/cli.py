@@ -430,6 +430,7 @@ def _run_server(settings: Settings) -> int:
 
     from slotbook.api.kit.logs import configure_logging, uvicorn_log_config
     from slotbook.api.kit.metrics import serve_metrics
+    from slotbook.api.kit.server import NODELAY_PROTOCOL
     from slotbook.bootstrap import build_slotbook, database_numbers
     from slotbook.services.catalog import load_catalog
 
@@ -457,6 +458,7 @@ def _run_server(settings: Settings) -> int:
             # decides itself which proxies may name the client (--trusted-proxy).
             access_log=False,
             proxy_headers=False,
+            http=NODELAY_PROTOCOL,
         )
     finally:
         if stop_metrics is not None:
