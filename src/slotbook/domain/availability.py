@@ -250,28 +250,53 @@ def _day_has_opening(
 def openings(demand: Demand, occupancies: Sequence[Occupancy], window: Window) -> list[Opening]:
     """Every free start in the window, in time order, with hosts in pick order."""
     states = _prepare(demand, occupancies)
+    position = {s.calendar.key: s.position for s in states}
     days = _Days(window.zone)
     can_open = _new_sessions_possible(demand)
     result: list[Opening] = []
     for day in window.days():
         lo, hi = days.bounds(day)
-        hosts: dict[int, list[_ResourceState]] = {}
         sessions: dict[int, list[Occupancy]] = {}
+        free: list[tuple[_ResourceState, list[range]]] = []
         for state in states:
             for occ in _joinable_on(state, lo, hi, window):
                 sessions.setdefault(occ.start, []).append(occ)
             if not can_open:
                 continue
-            for rng in days.opening(state.calendar.schedule, day):
-                for starts in _starts_in_range(state, rng, demand, window.earliest, window.latest):
-                    for start in starts:
-                        hosts.setdefault(start, []).append(state)
-        if not hosts and not sessions:
+            ranges = [
+                starts
+                for rng in days.opening(state.calendar.schedule, day)
+                for starts in _starts_in_range(state, rng, demand, window.earliest, window.latest)
+            ]
+            if ranges:
+                free.append((state, ranges))
+        if not free and not sessions:
             continue
-        pick = _Pick(states, lo, hi)
+        # The pick order is the same for every start of the day: walk the resources in it
+        # once, instead of sorting each start's hosts.
+        free.sort(key=lambda found: (_booked_seconds(found[0], lo, hi), found[0].position))
+        hosts: dict[int, list[str]] = {}
+        for state, ranges in free:
+            key = state.calendar.key
+            for starts in ranges:
+                for start in starts:
+                    if start in hosts:
+                        hosts[start].append(key)
+                    else:
+                        hosts[start] = [key]
         for start in sorted(hosts.keys() | sessions.keys()):
+            joinable = sessions.get(start, ())
             result.append(
-                pick.opening(start, demand, hosts.get(start, []), sessions.get(start, []))
+                Opening(
+                    start=start,
+                    end=start + demand.length,
+                    resources=tuple(hosts.get(start, ())),
+                    sessions=tuple(
+                        sorted(joinable, key=lambda o: (-o.taken, position[o.resource_key]))
+                    )
+                    if joinable
+                    else (),
+                )
             )
     return result
 

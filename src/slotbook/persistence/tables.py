@@ -264,7 +264,8 @@ appointments = Table(
     UniqueConstraint("tenant_pk", "uuid"),
     UniqueConstraint("tenant_pk", "digits"),
     UniqueConstraint("tenant_pk", "hex24"),
-    Index(None, "session_pk"),
+    # Covers the live-spaces count availability makes per session (migration 0010).
+    Index(None, "session_pk", "status", "expires_at", "spaces"),
     Index(None, "tenant_pk", "starts_at"),
     Index(None, "tenant_pk", "client_ref"),
     Index(None, "status", "expires_at"),  # the worker's look for holds that ran out
