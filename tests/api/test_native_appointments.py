@@ -237,6 +237,23 @@ def test_staff_book_off_the_grid_for_any_length_and_move_it(api: TestClient) -> 
     assert moved.json()["resource"]["id"] == "desk-1"
 
 
+def test_a_staff_booking_longer_than_eight_hours_is_refused_in_the_api_s_own_words(
+    api: TestClient,
+) -> None:
+    long = api.post(
+        "/api/v1/appointments",
+        json={
+            "branch": "north",
+            "services": ["passport"],
+            "start": f"{TODAY}T09:00:00+01:00",
+            "length_minutes": 481,
+            "customer": {"first_name": "Bo", "last_name": "Ek"},
+        },
+    )
+    assert long.status_code in (400, 422), long.text
+    assert "length_minutes" in long.text and "customSlotLength" not in long.text
+
+
 def test_a_booking_key_cannot_book_as_staff(api: TestClient) -> None:
     answer = api.post(
         "/api/v1/appointments",

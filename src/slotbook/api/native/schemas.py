@@ -15,6 +15,8 @@ from pydantic import (
     model_validator,
 )
 
+from slotbook.domain.model import MAX_CUSTOM_LENGTH
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
@@ -246,7 +248,7 @@ class SlotIn(BaseModel):
 class BookIn(SlotIn):
     """A booking by staff: any start (off the grid), any length, a chosen resource."""
 
-    length_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    length_minutes: Annotated[int, Field(ge=1, le=MAX_CUSTOM_LENGTH)] | None = None
     customer: PersonIn
     notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
 

@@ -19,6 +19,7 @@ from slotbook.api.native.deps import BodyDep, StaffWriteAccess
 from slotbook.api.native.errors import render_problem
 from slotbook.api.native.mapping import appointment_out, person_details
 from slotbook.api.native.schemas import AppointmentOut, CatalogId, PersonIn, Problem
+from slotbook.domain.model import MAX_CUSTOM_LENGTH
 from slotbook.services import series
 from slotbook.services.availability import SlotQuery
 from slotbook.services.booking import BookingDetails
@@ -42,7 +43,7 @@ class SeriesIn(BaseModel):
     )
     customer: PersonIn
     all_or_nothing: bool = Field(False, description="Book none unless every occurrence fits")
-    length_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    length_minutes: Annotated[int, Field(ge=1, le=MAX_CUSTOM_LENGTH)] | None = None
 
 
 class RefusedOut(BaseModel):
