@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from slotbook.domain.errors import InvalidRequest
+from slotbook.persistence import booking_repo
 from slotbook.services.catalog import tenant_catalog
 from slotbook.services.context import Slotbook
 from tests.factories import one_office, passport
@@ -89,3 +90,55 @@ def test_no_session_but_a_block_may_hold_a_resource_longer_than_a_week(
             taken=1,
             now=start,
         )
+
+
+def test_an_older_sqlite_reads_the_same_occupancy_row_by_row(
+    make_client: Callable[[dict[str, Any]], TestClient],
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SQLite 3.38+ answers the occupancy read as one JSON document with unixepoch(); older
+    # ones (no guaranteed JSON functions) read rows with strftime(). Both must agree.
+    if not db_url.startswith("sqlite"):
+        pytest.skip("the JSON read is SQLite's")
+    api = make_client(one_office(keys={STAFF: "staff"}, desks=2))
+    api.headers["Authorization"] = f"Bearer {STAFF}"
+    for start, desk in (("09:00", "desk-1"), ("09:30", "desk-2"), ("10:00", "desk-1")):
+        booked = api.post(
+            f"{API}/appointments",
+            json={
+                "branch": "north",
+                "services": ["passport"],
+                "resource": desk,
+                "start": f"2030-03-05T{start}:00+01:00",
+                "customer": {"first_name": "Bo", "last_name": "Ek"},
+            },
+        )
+        assert booked.status_code == 201, booked.text
+    blocked = api.post(
+        f"{API}/blocks",
+        json={
+            "resource": "desk-2",
+            "start": "2030-03-05T13:00:00+01:00",
+            "end": "2030-03-05T14:00:00+01:00",
+            "reason": "repair",
+        },
+    )
+    assert blocked.status_code == 201, blocked.text
+    app: Slotbook = api.app.state.slotbook  # type: ignore[attr-defined]
+    acme = tenant_catalog(app, "acme")
+    refs = [acme.resource(k).ref for k in ("desk-1", "desk-2")]
+    lo, hi = datetime(2030, 3, 4, tzinfo=UTC), datetime(2030, 3, 7, tzinfo=UTC)
+
+    def read() -> list[Any]:
+        with app.uows() as uow:
+            return uow.bookings.occupancies(refs, lo, hi, lo, tidy=False)
+
+    as_json = read()
+    assert len(as_json) == 4
+    monkeypatch.setattr(booking_repo, "_SQLITE_3_38", False)
+    booking_repo._occupancy_query.cache_clear()
+    try:
+        assert read() == as_json
+    finally:
+        booking_repo._occupancy_query.cache_clear()

@@ -73,16 +73,17 @@ def _live_spaces(now: datetime | BindParameter[datetime]) -> Any:
 MAX_SESSION_SPAN = timedelta(days=7)
 
 
-# SQLite's ``unixepoch()`` (3.38+) reads a stored instant several times faster than
-# ``strftime('%s', …)``, which parses its format string on every row.
-_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38)
+# SQLite 3.38+ has ``unixepoch()``, which reads a stored instant several times faster than
+# ``strftime('%s', …)`` (that parses its format string on every row), and always has the JSON
+# functions (before, they were a build option).
+_SQLITE_3_38 = sqlite3.sqlite_version_info >= (3, 38)
 
 
 def _epoch(column: Any, postgres: bool) -> Any:
     """Epoch seconds of a UTC instant column, computed in SQL on either backend."""
     if postgres:
         return cast(func.extract("epoch", column), BigInteger)
-    if _UNIXEPOCH:
+    if _SQLITE_3_38:
         return func.unixepoch(column, type_=Integer)
     return cast(func.strftime("%s", column), Integer)
 
@@ -135,7 +136,7 @@ def _occupancy_query(postgres: bool) -> Any:
         ),
         part(sessions.c.block_reason.is_not(None)),
     )
-    if postgres:
+    if postgres or not _SQLITE_3_38:
         return both
     # SQLite hands every row over through Python's GIL: with a few request threads reading
     # hundreds of rows each, the threads mostly wait for each other (one thread 1,456 reads
@@ -151,6 +152,8 @@ class SqlBookingRepository:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
         self._postgres = connection.dialect.name == "postgresql"
+        # The occupancy read comes back as one JSON document (see ``_occupancy_query``).
+        self._json_rows = not self._postgres and _SQLITE_3_38
 
     # --- sessions --------------------------------------------------------------------------
     def lock_resources(self, resource_refs: Sequence[int]) -> None:
@@ -222,7 +225,7 @@ class SqlBookingRepository:
             },
         )
         rows: Sequence[Sequence[Any]] = (
-            found.all() if self._postgres else orjson.loads(found.scalar_one())
+            orjson.loads(found.scalar_one()) if self._json_rows else found.all()
         )
         result = []
         keys: dict[str, tuple[str, ...]] = {}
