@@ -20,7 +20,7 @@ Rules:
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -274,7 +274,8 @@ def openings(demand: Demand, occupancies: Sequence[Occupancy], window: Window) -
             continue
         # The pick order is the same for every start of the day: walk the resources in it
         # once, instead of sorting each start's hosts.
-        free.sort(key=lambda found: (_booked_seconds(found[0], lo, hi), found[0].position))
+        order = _pick_order(lo, hi)
+        free.sort(key=lambda found: order(found[0]))
         hosts: dict[int, list[str]] = {}
         for state, ranges in free:
             key = state.calendar.key
@@ -285,51 +286,29 @@ def openings(demand: Demand, occupancies: Sequence[Occupancy], window: Window) -
                     else:
                         hosts[start] = [key]
         for start in sorted(hosts.keys() | sessions.keys()):
-            joinable = sessions.get(start, ())
+            joinable = sessions.get(start)
             result.append(
                 Opening(
                     start=start,
                     end=start + demand.length,
                     resources=tuple(hosts.get(start, ())),
-                    sessions=tuple(
-                        sorted(joinable, key=lambda o: (-o.taken, position[o.resource_key]))
-                    )
-                    if joinable
-                    else (),
+                    sessions=_fullest_first(joinable, position) if joinable else (),
                 )
             )
     return result
 
 
-class _Pick:
-    """Deterministic host order: fullest group session first; then least-booked resource."""
+def _pick_order(lo: int, hi: int) -> Callable[[_ResourceState], tuple[int, int]]:
+    """Host order for a new session: fewest booked seconds on the day ``[lo, hi)``, then
+    catalog order."""
+    return lambda state: (_booked_seconds(state, lo, hi), state.position)
 
-    def __init__(self, states: list[_ResourceState], lo: int, hi: int) -> None:
-        self._states = states
-        self._lo, self._hi = lo, hi
-        self._load: dict[int, int] | None = None
-        self._position = {s.calendar.key: s.position for s in states}
 
-    def _load_of(self, state: _ResourceState) -> int:
-        if self._load is None:
-            self._load = {id(s): _booked_seconds(s, self._lo, self._hi) for s in self._states}
-        return self._load[id(state)]
-
-    def opening(
-        self,
-        start: int,
-        demand: Demand,
-        hosts: list[_ResourceState],
-        sessions: list[Occupancy],
-    ) -> Opening:
-        free = sorted(hosts, key=lambda s: (self._load_of(s), s.position))
-        joinable = sorted(sessions, key=lambda o: (-o.taken, self._position[o.resource_key]))
-        return Opening(
-            start=start,
-            end=start + demand.length,
-            resources=tuple(s.calendar.key for s in free),
-            sessions=tuple(joinable),
-        )
+def _fullest_first(
+    sessions: Sequence[Occupancy], position: dict[str, int]
+) -> tuple[Occupancy, ...]:
+    """Group sessions with room, fullest first, then by their resource's catalog order."""
+    return tuple(sorted(sessions, key=lambda o: (-o.taken, position[o.resource_key])))
 
 
 def _booked_seconds(state: _ResourceState, lo: int, hi: int) -> int:
@@ -375,8 +354,13 @@ def fit(
                 break
     if not hosts and not sessions:
         return None
-    lo, hi = days.bounds(day)
-    return _Pick(states, lo, hi).opening(start, demand, hosts, sessions)
+    hosts.sort(key=_pick_order(*days.bounds(day)))
+    return Opening(
+        start=start,
+        end=start + demand.length,
+        resources=tuple(s.calendar.key for s in hosts),
+        sessions=_fullest_first(sessions, {s.calendar.key: s.position for s in states}),
+    )
 
 
 def _is_free(state: _ResourceState, block: Interval) -> bool:
