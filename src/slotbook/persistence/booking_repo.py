@@ -79,6 +79,11 @@ MAX_SESSION_SPAN = timedelta(days=7)
 _SQLITE_3_38 = sqlite3.sqlite_version_info >= (3, 38)
 
 
+def _reads_json(postgres: bool) -> bool:
+    """Whether the occupancy read comes back as one JSON document (see ``_occupancy_query``)."""
+    return not postgres and _SQLITE_3_38
+
+
 def _epoch(column: Any, postgres: bool) -> Any:
     """Epoch seconds of a UTC instant column, computed in SQL on either backend."""
     if postgres:
@@ -136,7 +141,7 @@ def _occupancy_query(postgres: bool) -> Any:
         ),
         part(sessions.c.block_reason.is_not(None)),
     )
-    if postgres or not _SQLITE_3_38:
+    if not _reads_json(postgres):
         return both
     # SQLite hands every row over through Python's GIL: with a few request threads reading
     # hundreds of rows each, the threads mostly wait for each other (one thread 1,456 reads
@@ -152,8 +157,6 @@ class SqlBookingRepository:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
         self._postgres = connection.dialect.name == "postgresql"
-        # The occupancy read comes back as one JSON document (see ``_occupancy_query``).
-        self._json_rows = not self._postgres and _SQLITE_3_38
 
     # --- sessions --------------------------------------------------------------------------
     def lock_resources(self, resource_refs: Sequence[int]) -> None:
@@ -225,7 +228,7 @@ class SqlBookingRepository:
             },
         )
         rows: Sequence[Sequence[Any]] = (
-            orjson.loads(found.scalar_one()) if self._json_rows else found.all()
+            orjson.loads(found.scalar_one()) if _reads_json(self._postgres) else found.all()
         )
         result = []
         keys: dict[str, tuple[str, ...]] = {}
