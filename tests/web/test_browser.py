@@ -100,23 +100,29 @@ class Citizen:
         last time; a test that needs several would then depend on the hour it runs.
         """
         self.page.locator("td.free a").first.click()
-        for _ in range(3):  # this month and the next two
-            self.page.wait_for_load_state()
-            if self.page.locator("ul.times button.time").count() >= times:
-                break
-            self.page.go_back()
-            self.page.wait_for_load_state()
+        if self._offers(times):
+            self.look(shot)
+            return
+        self.page.go_back()
+        for _ in range(3):  # this month and the next two, within the booking horizon
             days = self.page.locator("td.free a")
-            for href in [days.nth(i).get_attribute("href") for i in range(days.count())][1:]:
+            hrefs = [days.nth(i).get_attribute("href") for i in range(days.count())]
+            following = self.page.locator("a[rel=next]")
+            month = following.get_attribute("href") if following.count() else None
+            for href in hrefs:
                 self.page.goto(self.site.url + str(href))
-                if self.page.locator("ul.times button.time").count() >= times:
-                    break
-            else:
-                self.page.locator("a[rel=next]").click()
-                self.page.locator("td.free a").first.click()
-                continue
-            break
-        self.look(shot)
+                if self._offers(times):
+                    self.look(shot)
+                    return
+            if month is None:
+                break
+            self.page.goto(self.site.url + month)
+        raise AssertionError(f"no day in three months offers {times} times")
+
+    def _offers(self, times: int) -> bool:
+        """The day page on screen offers at least ``times`` times."""
+        self.page.wait_for_load_state()
+        return self.page.locator("ul.times button.time").count() >= times
 
     def first_time(self, shot: str | None = None, index: int = 0) -> datetime:
         """On a day: choose a time (the first by default); the instant chosen."""
