@@ -12,6 +12,7 @@ from slotbook.api.kit.logs import configure_logging
 from slotbook.api.kit.metrics import CountedWrites, Metrics
 from slotbook.config import Settings
 from slotbook.notifications.worker import worker_settings
+from slotbook.persistence.changes import generation_for
 from slotbook.persistence.database import create_db_engine, migrate
 from slotbook.persistence.gauges import TenantGauges, read_gauges
 from slotbook.persistence.uow import SqlUnitOfWorkFactory
@@ -26,7 +27,8 @@ def build_slotbook(
     engine = create_db_engine(database_url)
     if run_migrations:
         migrate(engine)
-    return Slotbook(uows=SqlUnitOfWorkFactory(engine), clock=clock or SystemClock())
+    uows = SqlUnitOfWorkFactory(engine, generation_for(database_url))
+    return Slotbook(uows=uows, clock=clock or SystemClock())
 
 
 def app_from_env() -> FastAPI:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -315,3 +316,16 @@ def test_only_sessions_of_the_same_service_and_length_with_room_are_offered(
     assert sorted(offered) == sorted(expected)
     for start, session in offered:
         assert session.start == start
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(scenarios(), group_scenarios()), st.integers(0, 24 * 60))
+def test_a_later_minimum_notice_only_drops_the_starts_before_it(
+    scenario: tuple[Demand, list[Occupancy], Window], later_by: int
+) -> None:
+    # Kept answers rely on this: read once, then filtered as the clock moves on.
+    demand, occupancies, window = scenario
+    later = replace(window, earliest=window.earliest + later_by * MIN)
+    assert openings(demand, occupancies, later) == [
+        o for o in openings(demand, occupancies, window) if o.start >= later.earliest
+    ]

@@ -151,6 +151,22 @@ def _occupancy_query(postgres: bool) -> Any:
     return select(func.json_group_array(func.json_array(*rows.c)))
 
 
+@functools.cache
+def _next_expiry_query() -> Any:
+    """The soonest expiry of a live hold in some resources' sessions around a window (the
+    live holds are few: read from the status and expiry index)."""
+    around = select(sessions.c.pk).where(
+        sessions.c.resource_pk.in_(bindparam("refs", expanding=True)),
+        sessions.c.block_start < bindparam("hi"),
+        sessions.c.block_end > bindparam("lo"),
+    )
+    return select(func.min(appointments.c.expires_at)).where(
+        appointments.c.status == Status.HELD.value,
+        appointments.c.expires_at > bindparam("now"),
+        appointments.c.session_pk.in_(around),
+    )
+
+
 class SqlBookingRepository:
     """Sessions (resource occupancies) and the appointments in them."""
 
@@ -210,6 +226,18 @@ class SqlBookingRepository:
         ).scalars()
         found: list[datetime | None] = list(rows)
         return sorted(found, key=lambda at: (at is None, at or now))
+
+    def next_expiry(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime
+    ) -> datetime | None:
+        """When the first live hold in those sessions runs out (None: no live hold)."""
+        if not resource_refs:
+            return None
+        found: datetime | None = self._db.execute(
+            _next_expiry_query(),
+            {"refs": list(resource_refs), "lo": lo, "hi": hi, "now": now},
+        ).scalar_one()
+        return found
 
     def occupancies(
         self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool

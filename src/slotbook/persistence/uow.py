@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from slotbook.persistence.booking_repo import SqlBookingRepository
 from slotbook.persistence.catalog_repo import SqlCatalogRepository
+from slotbook.persistence.changes import Generation, NoGeneration
 from slotbook.persistence.customer_repo import SqlCustomerRepository
 from slotbook.persistence.database import WRITE_OPTION, current_revision, head_revision
 from slotbook.persistence.guard_repo import (
@@ -46,9 +47,10 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     waitlist: SqlWaitlistRepository
 
-    def __init__(self, engine: Engine, *, write: bool) -> None:
+    def __init__(self, engine: Engine, *, write: bool, generation: Generation) -> None:
         self._engine = engine
         self._write = write
+        self._generation = generation
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -86,19 +88,31 @@ class SqlUnitOfWork:
             raise TransientConflict(str(exc.orig)) from exc
 
     def commit(self) -> None:
-        """Make the transaction's writes durable."""
+        """Make the transaction's writes durable (and every process's caches stale)."""
         assert self._connection is not None
+        self._generation.before_commit(self._connection)
         self._connection.commit()
+        self._generation.after_commit()
 
 
 class SqlUnitOfWorkFactory:
     """Creates units of work on one engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, generation: Generation | None = None) -> None:
         self.engine = engine
+        self.changes = generation or NoGeneration()
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write)
+        return SqlUnitOfWork(self.engine, write=write, generation=self.changes)
+
+    def generation(self) -> int | None:
+        """The database's change generation (None: unknown, keep nothing read)."""
+        return self.changes.current()
+
+    def close(self) -> None:
+        """Let go of the connections and the change counter."""
+        self.changes.close()
+        self.engine.dispose()
 
     def schema_revision(self) -> str | None:
         """The database's schema revision (raises when the database cannot be reached)."""

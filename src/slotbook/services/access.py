@@ -59,6 +59,28 @@ class Access:
         )
 
 
+def kept_access(
+    app: Slotbook,
+    *,
+    tenant_key: str | None,
+    credential: str | None,
+    tenant_from_credential: bool = False,
+    first_by_default: bool = True,
+    address: str | None = None,
+    route: str | None = None,
+) -> Access | None:
+    """What ``identify`` answers, if it was resolved since the last commit anywhere; else
+    None. Never reads the database (so an event loop may ask it without a thread)."""
+    asked = (
+        tenant_key,
+        hash_key(credential) if credential else None,
+        tenant_from_credential,
+        first_by_default,
+    )
+    kept = app.resolved.get(asked, app.uows.generation())
+    return None if kept is None else Access(kept[0], Actor(kept[1], kept[2], address, route))
+
+
 def identify(
     app: Slotbook,
     *,
@@ -78,11 +100,17 @@ def identify(
     had a key serves the booking scope to anyone.
     """
     now = app.now()
+    digest = hash_key(credential) if credential else None
+    # Read before the database (see ``persistence.changes``): a commit after this moves it on.
+    generation = app.uows.generation()
+    asked = (tenant_key, digest, tenant_from_credential, first_by_default)
+    if (kept := app.resolved.get(asked, generation)) is not None:
+        return Access(kept[0], Actor(kept[1], kept[2], address, route))
     with app.uows() as uow:
         owner: tuple[ApiKeyInfo, str] | None = None
         catalog: Catalog | None = None
-        if credential:
-            digest = hash_key(credential)
+        from_token = False
+        if digest is not None:
             owner, catalog = _known_key(app, uow, digest)
             if owner is None:
                 found = uow.keys.find_current(digest)
@@ -90,7 +118,9 @@ def identify(
                     app.keys.put(digest, found)
                     owner = (found[0], found[1])
                 else:
+                    # A token runs out with the clock, not with a commit: never kept.
                     owner = uow.keys.find_token(digest, now)
+                    from_token = True
         if tenant_key is None:
             if tenant_from_credential and owner is not None:
                 tenant_key = owner[1]
@@ -114,9 +144,12 @@ def identify(
                 raise AuthenticationRequired(
                     "Invalid API key" if credential else "An API key is required"
                 )
-            return Access(catalog, Actor(Scope.BOOKING, None, address, route))
-        info = owner[0]
-        return Access(catalog, Actor(Scope(info.scope), info.id, address, route))
+            resolved: tuple[Catalog, Scope, int | None] = (catalog, Scope.BOOKING, None)
+        else:
+            resolved = (catalog, Scope(owner[0].scope), owner[0].id)
+    if not from_token:
+        app.resolved.put(asked, generation, resolved)
+    return Access(resolved[0], Actor(resolved[1], resolved[2], address, route))
 
 
 def _known_key(

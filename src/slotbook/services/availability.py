@@ -103,6 +103,14 @@ def load_occupancies(
     ``span``, epoch seconds, when given), in one query."""
     if window.first_day > window.last_day:
         return []
+    refs, lo, hi = _around(catalog, demand, window, span)
+    return uow.bookings.occupancies(refs, lo, hi, now, tidy=tidy)
+
+
+def _around(
+    catalog: Catalog, demand: Demand, window: Window, span: tuple[int, int] | None = None
+) -> tuple[list[int], datetime, datetime]:
+    """The resources and the instants whose sessions matter to ``window`` (or ``span``)."""
     refs = [catalog.resource(r.key, include_retired=True).ref for r in demand.resources]
     if span is not None:
         lo, hi = span
@@ -113,9 +121,7 @@ def load_occupancies(
         lo = local_instant(window.first_day, 0, window.zone) - demand.buffer_before
         hi = local_instant(window.last_day + timedelta(days=1), 0, window.zone)
         hi += demand.buffer_after
-    return uow.bookings.occupancies(
-        refs, datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC), now, tidy=tidy
-    )
+    return refs, datetime.fromtimestamp(lo, UTC), datetime.fromtimestamp(hi, UTC)
 
 
 # How many resources a date list asks about first; each next round asks twice as many (see
@@ -169,14 +175,73 @@ def find_openings(
     last_day: date | None = None,
 ) -> list[Opening]:
     """Every free start (with its hosts) on the given local dates."""
+    found = _openings(app, catalog, query, first_day, last_day, read=True)
+    assert found is not None
+    return found
+
+
+def kept_openings(
+    app: Slotbook,
+    catalog: Catalog,
+    query: SlotQuery,
+    *,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> list[Opening] | None:
+    """``find_openings``'s answer if it is kept, else None: never reads the database (so an
+    event loop may ask it without a thread)."""
+    return _openings(app, catalog, query, first_day, last_day, read=False)
+
+
+def _openings(
+    app: Slotbook,
+    catalog: Catalog,
+    query: SlotQuery,
+    first_day: date | None,
+    last_day: date | None,
+    *,
+    read: bool,
+) -> list[Opening] | None:
     demand = build_demand(catalog, query)
     if not demand.resources:
         return []
     now = app.now()
     window = booking_window(catalog, query.branch, now, first_day, last_day)
+    if window.first_day > window.last_day:
+        return []
+    # The same question is asked again and again (a launch day): the answer is kept until
+    # any commit (see ``persistence.changes``) or until the first hold in it runs out.
+    # Time moving on only drops starts before the minimum notice, which is done on reading.
+    generation = app.uows.generation()
+    asked = (catalog.key, catalog.revision, _question(query), window.first_day, window.last_day)
+    kept = app.openings.get(asked, generation)
+    if kept is not None:
+        found, read_at, expiry = kept
+        if read_at <= now and (expiry is None or now < expiry):
+            return [o for o in found if o.start >= window.earliest]
+    if not read:
+        return None
+    refs, lo, hi = _around(catalog, demand, window)
     with app.uows() as uow:
-        busy = load_occupancies(uow, catalog, demand, window, now)
-    return openings(demand, busy, window)
+        busy = uow.bookings.occupancies(refs, lo, hi, now, tidy=False)
+        expiry = uow.bookings.next_expiry(refs, lo, hi, now) if generation is not None else None
+    found = openings(demand, busy, window)
+    app.openings.put(asked, generation, (found, now, expiry))
+    return list(found)  # the kept list stays as it was read
+
+
+def _question(query: SlotQuery) -> tuple[object, ...]:
+    """What of a query decides its answer (the catalog's objects stand for themselves)."""
+    return (
+        query.branch.key,
+        tuple(s.key for s in query.services),
+        query.people,
+        query.custom_length,
+        query.duration,
+        query.resource_keys,
+        query.step,
+        query.spaces,
+    )
 
 
 def instant(seconds: int) -> datetime:

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import ParamSpec, TypeVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from slotbook.domain.model import Catalog
 from slotbook.services.ports import (
@@ -104,6 +104,40 @@ class KeyCache:
         self._items[key_hash] = found
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class KeptAnswers(Generic[K, V]):
+    """Answers kept while the database's change generation they were read at is current.
+
+    The reader passes the generation it took *before* reading; any commit since, in any
+    process, moves the generation on and so drops every answer kept before it.
+    """
+
+    LIMIT = 10_000  # a flood of distinct questions must not grow the memory
+
+    def __init__(self) -> None:
+        self._items: dict[K, tuple[int, V]] = {}
+
+    def get(self, asked: K, generation: int | None) -> V | None:
+        """The answer kept for ``asked`` at this generation, if any."""
+        if generation is None:
+            return None
+        found = self._items.get(asked)
+        if found is None or found[0] != generation:
+            return None
+        return found[1]
+
+    def put(self, asked: K, generation: int | None, answer: V) -> None:
+        """Keep an answer read at ``generation`` (nothing is kept when it is unknown)."""
+        if generation is None:
+            return
+        if len(self._items) >= self.LIMIT:
+            self._items.clear()
+        self._items[asked] = (generation, answer)
+
+
 @dataclass
 class Slotbook:
     """The application: the one object adapters call use cases with."""
@@ -112,6 +146,10 @@ class Slotbook:
     clock: Clock = field(default_factory=SystemClock)
     catalogs: CatalogCache = field(default_factory=CatalogCache)
     keys: KeyCache = field(default_factory=KeyCache)
+    # (tenant asked, key hash, ...) -> (catalog, scope, key id): a request's access.
+    resolved: KeptAnswers[Any, Any] = field(default_factory=KeptAnswers)
+    # (catalog, question, days) -> (openings, valid until): a day's free times.
+    openings: KeptAnswers[Any, Any] = field(default_factory=KeptAnswers)
     _secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def now(self) -> datetime:

@@ -198,6 +198,13 @@ class BookingRepository(Protocol):
         """True when a writer holds the whole database (SQLite): resource locks add nothing."""
         ...
 
+    def next_expiry(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime
+    ) -> datetime | None:
+        """When the first live hold in sessions overlapping ``[lo, hi)`` on those resources
+        runs out; None when none is live."""
+        ...
+
     def occupancies(
         self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
     ) -> list[Occupancy]:
@@ -737,4 +744,9 @@ class UnitOfWorkFactory(Protocol):
 
     def expected_schema(self) -> str:
         """The schema revision this version needs."""
+        ...
+
+    def generation(self) -> int | None:
+        """A number that moves on whenever any process commits; None when unknown (then
+        nothing read may be kept for later requests)."""
         ...

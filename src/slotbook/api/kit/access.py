@@ -10,16 +10,18 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.concurrency import run_in_threadpool
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from slotbook.api.kit.http import slotbook_of
-from slotbook.services.access import Access, count_write, identify
+from slotbook.services.access import Access, count_write, identify, kept_access
 from slotbook.services.actor import Scope
 
 
@@ -76,21 +78,25 @@ class Needs:
         self.scope = scope
         self.write = write
 
-    def __call__(self, request: Request) -> Access:
+    async def __call__(self, request: Request) -> Access:
         slotbook = slotbook_of(request)
-        access = identify(
-            slotbook,
-            tenant_key=self.tenant_of.header(request),
-            credential=credential(request),
-            tenant_from_credential=True,
-            first_by_default=self.tenant_of.first_by_default,
-            address=client_address(request),
-            route=route_template(request),
-        )
+        asked: dict[str, Any] = {
+            "tenant_key": self.tenant_of.header(request),
+            "credential": credential(request),
+            "tenant_from_credential": True,
+            "first_by_default": self.tenant_of.first_by_default,
+            "address": client_address(request),
+            "route": route_template(request),
+        }
+        # A caller seen since the last commit is answered here, on the event loop; the
+        # database is read in a worker thread.
+        access = kept_access(slotbook, **asked)
+        if access is None:
+            access = await run_in_threadpool(partial(identify, slotbook, **asked))
         request.state.access = access  # so a refusal can be audited
         access.require(self.scope)
         if self.write:
-            count_write(slotbook, access)
+            await run_in_threadpool(count_write, slotbook, access)
         return access
 
 

@@ -318,3 +318,7 @@ class CountedWrites:
     def expected_schema(self) -> str:
         """The schema revision this version needs."""
         return self.inner.expected_schema()
+
+    def generation(self) -> int | None:
+        """The database's change generation."""
+        return self.inner.generation()

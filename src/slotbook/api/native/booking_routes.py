@@ -7,11 +7,14 @@ off the grid through ``POST /appointments``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import functools
+from datetime import UTC, date, datetime, tzinfo
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from slotbook.api.kit.docs import IDEMPOTENCY_KEY, request_body
 from slotbook.api.kit.errors import BadInput
@@ -23,7 +26,13 @@ from slotbook.api.native.mapping import appointment_out, person_details
 from slotbook.api.native.schemas import AppointmentOut, CatalogId, PersonIn, SlotIn
 from slotbook.domain.model import Catalog, Status
 from slotbook.services.access import Access
-from slotbook.services.availability import SlotQuery, find_days, find_openings, instant
+from slotbook.services.availability import (
+    SlotQuery,
+    find_days,
+    find_openings,
+    instant,
+    kept_openings,
+)
 from slotbook.services.booking import BookingDetails, confirm, place
 
 Answer = Annotated[str, StringConstraints(max_length=1000)]
@@ -123,7 +132,7 @@ def booking_routes(app: FastAPI) -> None:
         return JSON({"data": [d.isoformat() for d in days]})
 
     @app.get("/availability/times", response_model=TimeList, responses=PROBLEMS)
-    def list_free_times(
+    async def list_free_times(
         request: Request,
         access: ReadAccess,
         branch: str,
@@ -135,12 +144,18 @@ def booking_routes(app: FastAPI) -> None:
         catalog = access.catalog
         query = _query(catalog, branch, _services(services), _people(people))
         day = parse_date(date, "date")
-        found = find_openings(slotbook_of(request), catalog, query, first_day=day, last_day=day)
+        app = slotbook_of(request)
+        # Asked since the last commit: answered on the event loop, else read in a thread.
+        found = kept_openings(app, catalog, query, first_day=day, last_day=day)
+        if found is None:
+            found = await run_in_threadpool(
+                partial(find_openings, app, catalog, query, first_day=day, last_day=day)
+            )
         zone = query.branch.zone
         shown = [
             {
-                "start": instant(o.start).astimezone(zone).isoformat(),
-                "end": instant(o.end).astimezone(zone).isoformat(),
+                "start": _local_text(o.start, zone),
+                "end": _local_text(o.end, zone),
                 "resources": list(o.resources),
             }
             for o in found
@@ -194,6 +209,12 @@ def booking_routes(app: FastAPI) -> None:
         wanted = parse_model(BookingIn, body)
         done = _place(request, access, wanted, Status.CONFIRMED, _details(wanted))
         return JSON(appointment_out(access.catalog, done).model_dump(mode="json"), status_code=201)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _local_text(seconds: int, zone: tzinfo) -> str:
+    """An instant as local ISO 8601 text (the same starts are shown again and again)."""
+    return instant(seconds).astimezone(zone).isoformat()
 
 
 def _details(wanted: ConfirmIn) -> BookingDetails:
