@@ -94,6 +94,17 @@ def _epoch(column: Any, postgres: bool) -> Any:
 
 
 @functools.cache
+def _next_expiry_query() -> Any:
+    """The soonest expiry of any live hold: one step into the status and expiry index,
+    however many appointments there are (reading only the asked resources' holds walked
+    their sessions, which cost as much as the availability read itself)."""
+    return select(func.min(appointments.c.expires_at)).where(
+        appointments.c.status == Status.HELD.value,
+        appointments.c.expires_at > bindparam("now"),
+    )
+
+
+@functools.cache
 def _occupancy_query(postgres: bool) -> Any:
     """The live sessions of some resources around a window, built once per backend.
 
@@ -141,30 +152,17 @@ def _occupancy_query(postgres: bool) -> Any:
         ),
         part(sessions.c.block_reason.is_not(None)),
     )
+    # When the first live hold runs out, asked once with the read (an uncorrelated subquery
+    # is evaluated once): a kept answer ends then.
+    expiry = _next_expiry_query().scalar_subquery().label("next_expiry")
+    rows = both.subquery()
     if not _reads_json(postgres):
-        return both
+        return select(*rows.c, expiry)
     # SQLite hands every row over through Python's GIL: with a few request threads reading
     # hundreds of rows each, the threads mostly wait for each other (one thread 1,456 reads
     # a second of 500 rows, four threads 410 together). One JSON document per read, parsed
     # in one call, scales with the threads instead (3,393 a second with four).
-    rows = both.subquery()
-    return select(func.json_group_array(func.json_array(*rows.c)))
-
-
-@functools.cache
-def _next_expiry_query() -> Any:
-    """The soonest expiry of a live hold in some resources' sessions around a window (the
-    live holds are few: read from the status and expiry index)."""
-    around = select(sessions.c.pk).where(
-        sessions.c.resource_pk.in_(bindparam("refs", expanding=True)),
-        sessions.c.block_start < bindparam("hi"),
-        sessions.c.block_end > bindparam("lo"),
-    )
-    return select(func.min(appointments.c.expires_at)).where(
-        appointments.c.status == Status.HELD.value,
-        appointments.c.expires_at > bindparam("now"),
-        appointments.c.session_pk.in_(around),
-    )
+    return select(func.json_group_array(func.json_array(*rows.c)), expiry)
 
 
 class SqlBookingRepository:
@@ -227,24 +225,19 @@ class SqlBookingRepository:
         found: list[datetime | None] = list(rows)
         return sorted(found, key=lambda at: (at is None, at or now))
 
-    def next_expiry(
-        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime
-    ) -> datetime | None:
-        """When the first live hold in those sessions runs out (None: no live hold)."""
-        if not resource_refs:
-            return None
-        found: datetime | None = self._db.execute(
-            _next_expiry_query(),
-            {"refs": list(resource_refs), "lo": lo, "hi": hi, "now": now},
-        ).scalar_one()
-        return found
-
     def occupancies(
         self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
     ) -> list[Occupancy]:
         """Live sessions on resources whose blocks overlap ``[lo, hi)``."""
+        return self.occupancies_until(resource_refs, lo, hi, now, tidy=tidy)[0]
+
+    def occupancies_until(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
+    ) -> tuple[list[Occupancy], datetime | None]:
+        """``occupancies``, and when they may change without a commit: the first live hold's
+        expiry (None: no hold is live, or no session is there to hold a time in)."""
         if not resource_refs:
-            return []
+            return [], None
         found = self._db.execute(
             _occupancy_query(self._postgres),
             {
@@ -255,9 +248,14 @@ class SqlBookingRepository:
                 "now": now,
             },
         )
-        rows: Sequence[Sequence[Any]] = (
-            orjson.loads(found.scalar_one()) if _reads_json(self._postgres) else found.all()
-        )
+        expiry: datetime | None
+        rows: Sequence[Sequence[Any]]
+        if _reads_json(self._postgres):
+            document, expiry = found.one()
+            rows = orjson.loads(document)
+        else:
+            rows = found.all()
+            expiry = rows[0][-1] if rows else None
         result = []
         keys: dict[str, tuple[str, ...]] = {}
         for row in rows:
@@ -298,7 +296,7 @@ class SqlBookingRepository:
                         pk,
                     )
                 )
-        return result
+        return result, expiry
 
     def _epoch(self, column: Any) -> Any:
         """Epoch seconds of a UTC instant column, computed in SQL on either backend."""

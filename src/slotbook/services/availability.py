@@ -223,8 +223,7 @@ def _openings(
         return None
     refs, lo, hi = _around(catalog, demand, window)
     with app.uows() as uow:
-        busy = uow.bookings.occupancies(refs, lo, hi, now, tidy=False)
-        expiry = uow.bookings.next_expiry(refs, lo, hi, now) if generation is not None else None
+        busy, expiry = uow.bookings.occupancies_until(refs, lo, hi, now, tidy=False)
     found = openings(demand, busy, window)
     app.openings.put(asked, generation, (found, now, expiry))
     return list(found)  # the kept list stays as it was read

@@ -198,13 +198,6 @@ class BookingRepository(Protocol):
         """True when a writer holds the whole database (SQLite): resource locks add nothing."""
         ...
 
-    def next_expiry(
-        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime
-    ) -> datetime | None:
-        """When the first live hold in sessions overlapping ``[lo, hi)`` on those resources
-        runs out; None when none is live."""
-        ...
-
     def occupancies(
         self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
     ) -> list[Occupancy]:
@@ -213,6 +206,13 @@ class BookingRepository(Protocol):
         With ``tidy`` (writers, under lock) sessions whose holds have expired get their
         spaces recounted, and are released when nothing live is left in them.
         """
+        ...
+
+    def occupancies_until(
+        self, resource_refs: Sequence[int], lo: datetime, hi: datetime, now: datetime, *, tidy: bool
+    ) -> tuple[list[Occupancy], datetime | None]:
+        """``occupancies``, and when they may change without a commit (a hold running out);
+        None when only a commit can change them."""
         ...
 
     def open_session(
