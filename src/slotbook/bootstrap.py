@@ -14,6 +14,7 @@ from slotbook.config import Settings
 from slotbook.notifications.worker import worker_settings
 from slotbook.persistence.changes import generation_for
 from slotbook.persistence.database import create_db_engine, migrate
+from slotbook.persistence.gate import writer_gate_for
 from slotbook.persistence.gauges import TenantGauges, read_gauges
 from slotbook.persistence.uow import SqlUnitOfWorkFactory
 from slotbook.services.context import Slotbook, SystemClock
@@ -27,7 +28,7 @@ def build_slotbook(
     engine = create_db_engine(database_url)
     if run_migrations:
         migrate(engine)
-    uows = SqlUnitOfWorkFactory(engine, generation_for(database_url))
+    uows = SqlUnitOfWorkFactory(engine, generation_for(database_url), writer_gate_for(database_url))
     return Slotbook(uows=uows, clock=clock or SystemClock())
 
 

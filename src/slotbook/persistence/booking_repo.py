@@ -165,6 +165,12 @@ def _occupancy_query(postgres: bool) -> Any:
     return select(func.json_group_array(func.json_array(*rows.c)), expiry)
 
 
+# Built once: a statement built per call costs more to build and to look up in the
+# compiled-statement cache than SQLite takes to run it.
+_INSERT_SESSION = sessions.insert().returning(sessions.c.pk)
+_INSERT_APPOINTMENT = appointments.insert().returning(appointments.c.pk)
+
+
 class SqlBookingRepository:
     """Sessions (resource occupancies) and the appointments in them."""
 
@@ -349,24 +355,23 @@ class SqlBookingRepository:
             with self._db.begin_nested():
                 return int(
                     self._db.execute(
-                        sessions.insert()
-                        .values(
-                            tenant_pk=tenant_ref,
-                            branch_pk=branch_ref,
-                            resource_pk=resource_ref,
-                            service_keys=",".join(service_keys),
-                            starts_at=start,
-                            ends_at=end,
-                            block_start=block_start,
-                            block_end=block_end,
-                            capacity=capacity,
-                            taken=taken,
-                            released=False,
-                            created=now,
-                            updated=now,
+                        _INSERT_SESSION,
+                        {
+                            "tenant_pk": tenant_ref,
+                            "branch_pk": branch_ref,
+                            "resource_pk": resource_ref,
+                            "service_keys": ",".join(service_keys),
+                            "starts_at": start,
+                            "ends_at": end,
+                            "block_start": block_start,
+                            "block_end": block_end,
+                            "capacity": capacity,
+                            "taken": taken,
+                            "released": False,
+                            "created": now,
+                            "updated": now,
                             **new_id_columns(),
-                        )
-                        .returning(sessions.c.pk)
+                        },
                     ).scalar_one()
                 )
         except IntegrityError as exc:
@@ -592,15 +597,14 @@ class SqlBookingRepository:
         appointment.ids = ExternalIds(ids["uuid"], ids["digits"], ids["hex24"])
         appointment.created = appointment.updated = now
         appointment.id = self._db.execute(
-            appointments.insert()
-            .values(
-                tenant_pk=tenant_ref,
-                public_id=appointment.public_id,
-                created=now,
+            _INSERT_APPOINTMENT,
+            {
+                "tenant_pk": tenant_ref,
+                "public_id": appointment.public_id,
+                "created": now,
                 **ids,
                 **self._values(appointment, branch_ref, resource_ref, now),
-            )
-            .returning(appointments.c.pk)
+            },
         ).scalar_one()
         self._link_customers(tenant_ref, appointment)
         return appointment

@@ -90,6 +90,10 @@ def _given(details: CustomerDetails) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
+# Built once (see booking_repo): a new customer is a step of every booking.
+_INSERT_CUSTOMER = customers.insert().returning(*customers.c)
+
+
 class SqlCustomerRepository:
     """Customer records."""
 
@@ -134,17 +138,17 @@ class SqlCustomerRepository:
             **given,
         }
         if details.external_id is None:
-            statement: Any = customers.insert().values(**fresh)
-        else:
-            insert = (
-                postgresql.insert(customers)
-                if self._db.dialect.name == "postgresql"
-                else sqlite.insert(customers)
-            )
-            statement = insert.values(**fresh).on_conflict_do_update(
-                index_elements=[customers.c.tenant_pk, customers.c.external_id],
-                set_={**given, "updated": now},
-            )
+            created = self._db.execute(_INSERT_CUSTOMER, fresh).mappings().one()
+            return customer_of(created)
+        insert = (
+            postgresql.insert(customers)
+            if self._db.dialect.name == "postgresql"
+            else sqlite.insert(customers)
+        )
+        statement: Any = insert.values(**fresh).on_conflict_do_update(
+            index_elements=[customers.c.tenant_pk, customers.c.external_id],
+            set_={**given, "updated": now},
+        )
         row = self._db.execute(statement.returning(*customers.c)).mappings().one()
         return customer_of(row)
 

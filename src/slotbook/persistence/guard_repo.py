@@ -126,6 +126,10 @@ class SqlIdempotencyRepository:
         return int(result.rowcount)
 
 
+# Built once (see booking_repo): every change writes one.
+_INSERT_AUDIT = audit_log.insert()
+
+
 class SqlAuditRepository:
     """The append-only audit log (the database refuses updates and deletes)."""
 
@@ -135,18 +139,19 @@ class SqlAuditRepository:
     def add(self, tenant_ref: int, entry: AuditEntry) -> None:
         """Append an entry."""
         self._db.execute(
-            audit_log.insert().values(
-                tenant_pk=tenant_ref,
-                at=entry.at,
-                key_pk=entry.key_id,
-                scope=entry.scope,
-                client_address=entry.client_address,
-                route=entry.route,
-                operation=entry.operation,
-                appointment=entry.appointment,
-                outcome=entry.outcome,
-                detail=entry.detail,
-            )
+            _INSERT_AUDIT,
+            {
+                "tenant_pk": tenant_ref,
+                "at": entry.at,
+                "key_pk": entry.key_id,
+                "scope": entry.scope,
+                "client_address": entry.client_address,
+                "route": entry.route,
+                "operation": entry.operation,
+                "appointment": entry.appointment,
+                "outcome": entry.outcome,
+                "detail": entry.detail,
+            },
         )
 
     def list(self, tenant_ref: int, *, since: datetime | None, limit: int) -> list[AuditEntry]:

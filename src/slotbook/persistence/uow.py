@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from threading import RLock
 from types import TracebackType
 from typing import Self
 
@@ -47,13 +48,26 @@ class SqlUnitOfWork:
     outbox: SqlOutboxRepository
     waitlist: SqlWaitlistRepository
 
-    def __init__(self, engine: Engine, *, write: bool, generation: Generation) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool, generation: Generation, gate: RLock | None
+    ) -> None:
         self._engine = engine
         self._write = write
         self._generation = generation
+        self._gate = gate if write else None
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
+        if self._gate is not None:  # SQLite: queue here, not in its busy handler (gate.py)
+            self._gate.acquire()
+        try:
+            return self._open()
+        except BaseException:
+            if self._gate is not None:
+                self._gate.release()
+            raise
+
+    def _open(self) -> Self:
         connection = self._engine.connect()
         if self._write:
             connection = connection.execution_options(**{WRITE_OPTION: True})
@@ -84,6 +98,8 @@ class SqlUnitOfWork:
         finally:
             self._connection.close()
             self._connection = None
+            if self._gate is not None:
+                self._gate.release()
         if isinstance(exc, DBAPIError) and _is_transient(exc):
             raise TransientConflict(str(exc.orig)) from exc
 
@@ -98,12 +114,18 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """Creates units of work on one engine."""
 
-    def __init__(self, engine: Engine, generation: Generation | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        generation: Generation | None = None,
+        gate: RLock | None = None,
+    ) -> None:
         self.engine = engine
         self.changes = generation or NoGeneration()
+        self.gate = gate
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, write=write, generation=self.changes)
+        return SqlUnitOfWork(self.engine, write=write, generation=self.changes, gate=self.gate)
 
     def generation(self) -> int | None:
         """The database's change generation (None: unknown, keep nothing read)."""

@@ -390,7 +390,7 @@ def place_in(
     )
     result = reread(uow, catalog, added)
     audit.record(uow, catalog, actor, _PLACED[status], now, appointment=result)
-    outbox.publish(uow, catalog, result, now)
+    outbox.publish(uow, catalog, result, now, new=True)
     return result
 
 

@@ -31,8 +31,13 @@ def publish(
     catalog: Catalog,
     appointment: Appointment,
     now: datetime,
+    *,
+    new: bool = False,
 ) -> None:
-    """Queue the messages for the events the appointment recorded (and plan its reminders)."""
+    """Queue the messages for the events the appointment recorded (and plan its reminders).
+
+    ``new``: the appointment was made in this transaction, so nothing is planned for it yet.
+    """
     events = appointment.pop_events()
     if not events:
         return
@@ -48,7 +53,7 @@ def publish(
             if "*" in hook.events or event.kind.value in hook.events:
                 _queue(uow, catalog, appointment, payload, "webhook", hook.url, now, now)
         if event.kind in _MAILED:
-            _plan_reminders(uow, catalog, appointment, event, now)
+            _plan_reminders(uow, catalog, appointment, event, now, new=new)
 
 
 def offer(
@@ -81,11 +86,14 @@ def _plan_reminders(
     appointment: Appointment,
     event: AppointmentEvent,
     now: datetime,
+    *,
+    new: bool = False,
 ) -> None:
     """A booking plans its reminders; a move plans them anew; a cancellation drops them."""
     assert appointment.id is not None
-    # Any earlier plan goes (a reservation moved before it was confirmed has one too).
-    uow.outbox.drop_pending(appointment.id, REMINDER, now)
+    if not new:
+        # Any earlier plan goes (a reservation moved before it was confirmed has one too).
+        uow.outbox.drop_pending(appointment.id, REMINDER, now)
     if event.kind is EventKind.CANCELLED:
         return
     settings = catalog.settings.notifications
