@@ -71,13 +71,19 @@ def kept_access(
 ) -> Access | None:
     """What ``identify`` answers, if it was resolved since the last commit anywhere; else
     None. Never reads the database (so an event loop may ask it without a thread)."""
-    asked = (
-        tenant_key,
-        hash_key(credential) if credential else None,
-        tenant_from_credential,
-        first_by_default,
-    )
-    kept = app.resolved.get(asked, app.uows.generation())
+    digest = hash_key(credential) if credential else None
+    asked = (tenant_key, digest, tenant_from_credential, first_by_default)
+    return _kept(app, asked, app.uows.generation(), address, route)
+
+
+def _kept(
+    app: Slotbook,
+    asked: tuple[str | None, str | None, bool, bool],
+    generation: int | None,
+    address: str | None,
+    route: str | None,
+) -> Access | None:
+    kept = app.resolved.get(asked, generation)
     return None if kept is None else Access(kept[0], Actor(kept[1], kept[2], address, route))
 
 
@@ -104,8 +110,8 @@ def identify(
     # Read before the database (see ``persistence.changes``): a commit after this moves it on.
     generation = app.uows.generation()
     asked = (tenant_key, digest, tenant_from_credential, first_by_default)
-    if (kept := app.resolved.get(asked, generation)) is not None:
-        return Access(kept[0], Actor(kept[1], kept[2], address, route))
+    if (kept := _kept(app, asked, generation, address, route)) is not None:
+        return kept
     with app.uows() as uow:
         owner: tuple[ApiKeyInfo, str] | None = None
         catalog: Catalog | None = None

@@ -148,7 +148,7 @@ class Slotbook:
     keys: KeyCache = field(default_factory=KeyCache)
     # (tenant asked, key hash, ...) -> (catalog, scope, key id): a request's access.
     resolved: KeptAnswers[Any, Any] = field(default_factory=KeptAnswers)
-    # (catalog, question, days) -> (openings, valid until): a day's free times.
+    # (catalog, question, days) -> (openings, read at, first hold's expiry): free times.
     openings: KeptAnswers[Any, Any] = field(default_factory=KeptAnswers)
     _secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
