@@ -182,9 +182,11 @@ def make_slotbook(db_url: str, clock: FakeClock) -> Iterator[Callable[[dict[str,
 
     yield make
     for app in built:
-        engine = getattr(app.uows, "engine", None)
-        if engine is not None:
-            engine.dispose()
+        # The connections and, on PostgreSQL, the change listener's own connection: left to
+        # the garbage collector, listeners of earlier tests pile up past max_connections.
+        close = getattr(app.uows, "close", None)
+        if close is not None:
+            close()
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ def test_keys_can_be_created_listed_and_revoked(db_url: str, tmp_path: Path) -> 
             with pytest.raises(AuthenticationRequired):
                 authorize(app, tenant_key="acme", credential=credential)
     finally:
-        app.uows.engine.dispose()  # type: ignore[attr-defined]
+        app.uows.close()  # type: ignore[attr-defined]
     unknown = slotbook("keys", "create", "--tenant", "nobody", "--database", db_url)
     assert unknown.returncode == 1
     assert "nobody" in unknown.stderr
@@ -134,7 +134,7 @@ def test_customers_are_erased_audited_and_kept_only_as_long_as_the_tenant_says(
         acme = tenant_catalog(app, "acme")
         create_customer(app, acme, CustomerDetails(last_name="Lee", email="ann@example.com"))
     finally:
-        app.uows.engine.dispose()  # type: ignore[attr-defined]
+        app.uows.close()  # type: ignore[attr-defined]
     erased = slotbook(
         "customers", "erase", "--tenant", "acme", "--email", "ANN@example.com", "--database", db_url
     )
@@ -181,4 +181,4 @@ def test_a_revoked_catalog_key_stays_revoked_when_the_catalog_is_loaded_again(
             authorize(app, tenant_key="acme", credential="leaked-key-0001")
         assert authorize(app, tenant_key="acme", credential="kept-key-0001").catalog.key == "acme"
     finally:
-        app.uows.engine.dispose()  # type: ignore[attr-defined]
+        app.uows.close()  # type: ignore[attr-defined]

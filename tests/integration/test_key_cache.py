@@ -48,4 +48,4 @@ def test_a_key_revoked_in_one_process_is_refused_by_another_that_knew_it(
         with pytest.raises(AuthenticationRequired):
             who(second)
     finally:
-        second.uows.engine.dispose()  # type: ignore[attr-defined]
+        second.uows.close()  # type: ignore[attr-defined]

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "slotbook_changes"
 NOTIFY = f"SELECT pg_notify('{CHANNEL}', '')"
-WAKE_SECONDS = 1.0  # how often a listener checks that it is still wanted
+WAKE_SECONDS = 0.25  # how often a listener checks that it is still wanted (close)
 RETRY_SECONDS = 1.0
 
 
