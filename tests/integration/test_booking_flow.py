@@ -244,3 +244,59 @@ def test_moving_into_a_hold_frees_the_old_session_at_once(make_slotbook: MakeSlo
     with app.uows() as uow:
         old = uow.bookings.session_by_id(booked.session_id)
     assert (old.taken, old.released) == (0, True)
+
+
+def test_what_a_booking_answers_is_what_was_stored(make_slotbook: MakeSlotbook) -> None:
+    # The answer is built from what was written, not read back: it must match the read.
+    app = make_slotbook(issue_catalog())
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    two = BookingDetails(
+        customers=[CustomerDetails(first_name="A", email="a@example.org"), CustomerDetails()],
+        customer_spaces=[2],
+        title="Renewal",
+        notes="Bring the old one",
+        customer_message="See you",
+        custom="x=1",
+        language="nl",
+    )
+    answers = [
+        place(
+            app,
+            catalog,
+            query=_query(app, "passport"),
+            start=start,
+            status=Status.HELD,
+            hold_ttl=TEN,
+            actor=CITIZEN,
+        ),
+        place(
+            app,
+            catalog,
+            query=_query(app, "passport", people=2),
+            start=start + 2 * TEN,
+            status=Status.CONFIRMED,
+            details=two,
+        ),
+        place(
+            app,
+            catalog,
+            query=_query(app, "workshop", people=2),
+            start=start,
+            status=Status.CONFIRMED,
+        ),
+        # Joins the session the one before opened.
+        place(
+            app,
+            catalog,
+            query=_query(app, "workshop"),
+            start=start,
+            status=Status.HELD,
+            hold_ttl=TEN,
+        ),
+    ]
+    assert answers[3].session_id == answers[2].session_id
+    for answer in answers:
+        stored = get_appointment(app, catalog, ("public_id", answer.public_id))
+        assert answer == stored
+        assert answer.session_ids == stored.session_ids is not None

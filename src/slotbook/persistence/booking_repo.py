@@ -360,14 +360,16 @@ class SqlBookingRepository:
         capacity: int,
         taken: int,
         now: datetime,
-    ) -> int:
-        """Insert a session; an overlap on the resource is refused by the database."""
+    ) -> tuple[int, ExternalIds]:
+        """Insert a session (its row id and public ids); an overlap on the resource is refused
+        by the database."""
         if block_end - block_start > MAX_SESSION_SPAN:
             # What ``occupancies`` relies on to read only around a window.
             raise InvalidRequest("An appointment lasts at most 7 days", "length")
+        ids = new_id_columns()
         try:
             with self._db.begin_nested():
-                return int(
+                session_id = int(
                     self._db.execute(
                         _INSERT_SESSION,
                         {
@@ -384,12 +386,13 @@ class SqlBookingRepository:
                             "released": False,
                             "created": now,
                             "updated": now,
-                            **new_id_columns(),
+                            **ids,
                         },
                     ).scalar_one()
                 )
         except IntegrityError as exc:
             raise SlotTaken() from exc
+        return session_id, ExternalIds(ids["uuid"], ids["digits"], ids["hex24"])
 
     def open_block(
         self,
@@ -485,17 +488,20 @@ class SqlBookingRepository:
         )
         return self._hydrate(self._db.execute(query).mappings().all())
 
-    def take_spaces(self, session_id: int, spaces: int, now: datetime) -> None:
-        """Take spaces in a session; more than its capacity is refused by the database."""
+    def take_spaces(self, session_id: int, spaces: int, now: datetime) -> ExternalIds:
+        """Take spaces in a session (its public ids); more than its capacity is refused by
+        the database."""
         try:
             with self._db.begin_nested():
-                self._db.execute(
+                row = self._db.execute(
                     update(sessions)
                     .where(sessions.c.pk == session_id)
                     .values(taken=sessions.c.taken + spaces, released=False, updated=now)
-                )
+                    .returning(sessions.c.uuid, sessions.c.digits, sessions.c.hex24)
+                ).one()
         except IntegrityError as exc:
             raise SlotTaken("Not enough free spaces in this session") from exc
+        return ExternalIds(row.uuid, row.digits, row.hex24)
 
     def recount(self, session_id: int, now: datetime, *, excluding: int | None = None) -> None:
         """Recount a session's live spaces (leaving one appointment out); release it at 0.

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from slotbook.domain.availability import Demand, Opening, fit
 from slotbook.domain.errors import (
@@ -113,18 +113,25 @@ def _take(
     query: SlotQuery,
     demand: Demand,
     now: datetime,
-) -> tuple[int, str, datetime, datetime]:
-    """Join the best group session or open a new one; returns (session, resource, start, end)."""
+) -> tuple[int, ExternalIds, str, datetime, datetime]:
+    """Join the best group session or open a new one; returns (session, its public ids,
+    resource, start, end)."""
     if opening.sessions:
         chosen = opening.sessions[0]
         assert chosen.session_id is not None
-        uow.bookings.take_spaces(chosen.session_id, demand.spaces, now)
-        return chosen.session_id, chosen.resource_key, instant(chosen.start), instant(chosen.end)
+        ids = uow.bookings.take_spaces(chosen.session_id, demand.spaces, now)
+        return (
+            chosen.session_id,
+            ids,
+            chosen.resource_key,
+            instant(chosen.start),
+            instant(chosen.end),
+        )
     if not opening.resources:
         raise SlotTaken()
     resource = catalog.resource(opening.resources[0])
     start, end = instant(opening.start), instant(opening.end)
-    session_id = uow.bookings.open_session(
+    session_id, ids = uow.bookings.open_session(
         tenant_ref=catalog.ref,
         branch_ref=query.branch.ref,
         resource_ref=resource.ref,
@@ -137,7 +144,7 @@ def _take(
         taken=demand.spaces,
         now=now,
     )
-    return session_id, resource.key, start, end
+    return session_id, ids, resource.key, start, end
 
 
 def _find_fit(
@@ -181,6 +188,9 @@ def _find_fit(
     return opening
 
 
+Recheck = Callable[[], tuple[Opening, datetime]]
+
+
 def _claim(
     uow: UnitOfWork,
     app: Slotbook,
@@ -190,21 +200,28 @@ def _claim(
     start: datetime,
     *,
     on_grid: bool,
-) -> tuple[Opening, datetime]:
-    """Find a host for ``start`` and lock it: (the opening on that one host, the time then).
+) -> tuple[Opening, datetime, Recheck | None]:
+    """Find a host for ``start`` and lock it: (the opening on that one host, the time then,
+    and how to check it again under the lock if the database refuses it; None when it was
+    checked under the lock already).
 
     Locking every resource that could host it would make all bookings of a branch wait for
     each other. Instead the choice is made without locks, then only the chosen resource is
     locked — the first of the choice's order that no other booking is locking right now, so
-    bookings at once spread over the free resources — and the choice is checked again under
-    that lock. Where writers hold the whole database anyway (SQLite), the choice is simply
-    made under it. The database's constraints stay the judge of overlaps either way.
+    bookings at once spread over the free resources. A new session on a resource locked
+    without waiting is inserted as chosen: the overlap constraint judges it, and only when it
+    refuses is the choice read again under the lock (which also corrects stale counts of
+    expired holds). Joining a group session, or a resource waited for, is checked again under
+    the lock first. Where writers hold the whole database anyway (SQLite), the choice is
+    simply made under it.
     """
     if uow.bookings.writers_serialised:
         now = app.now()
-        return _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid, locked=True), now
+        opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid, locked=True)
+        return opening, now, None
+    guessed_at = app.now()
     guess = _find_fit(
-        uow, catalog, query, demand, start, app.now(), on_grid=on_grid, locked=True, tidy=False
+        uow, catalog, query, demand, start, guessed_at, on_grid=on_grid, locked=True, tidy=False
     )
     order = list(dict.fromkeys([o.resource_key for o in guess.sessions] + list(guess.resources)))
     hosts = {r.key: r for r in demand.resources}
@@ -223,17 +240,27 @@ def _claim(
             return None
         return opening, now
 
+    def recheck(key: str) -> Recheck:
+        def again() -> tuple[Opening, datetime]:
+            if found := attempt(key):
+                return found
+            raise SlotTaken()
+
+        return again
+
     tried: set[str] = set()
     for key in order:  # first the hosts nobody is booking on right now
         if uow.bookings.try_lock_resource(refs[key]):
             tried.add(key)
+            if not guess.sessions:  # a new session, judged by the constraint as it is made
+                return replace(guess, resources=(key,)), guessed_at, recheck(key)
             if found := attempt(key):
-                return found
+                return found[0], found[1], None
     for key in order:  # then wait for the others, one by one
         if key not in tried:
             uow.bookings.lock_resources([refs[key]])
             if found := attempt(key):
-                return found
+                return found[0], found[1], None
     raise SlotTaken()
 
 
@@ -345,12 +372,19 @@ def place_in(
     limit_holds = status in (Status.HELD, Status.RESERVED) and not actor.staff
     if limit_holds:
         uow.bookings.lock_client(actor.client_ref)  # before the resources, every time
-    opening, now = _claim(
+    opening, now, recheck = _claim(
         uow, app, catalog, query, demand, start, on_grid=on_grid or not actor.staff
     )
     if limit_holds:
         _check_hold_cap(uow, catalog, actor, now)
-    session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
+    try:
+        taken = _take(uow, catalog, opening, query, demand, now)
+    except SlotTaken:
+        if recheck is None:
+            raise
+        opening, now = recheck()  # refused as guessed: read again under the lock
+        taken = _take(uow, catalog, opening, query, demand, now)
+    session_id, session_ids, resource_key, begins, ends = taken
     appointment = Appointment(
         public_id="",
         ids=_NO_IDS,
@@ -377,6 +411,7 @@ def place_in(
         language=details.language,
         client_ref=actor.client_ref if status is not Status.CONFIRMED else None,
         session_id=session_id,
+        session_ids=session_ids,
     )
     if status is Status.CONFIRMED:
         check_details(query.services, appointment.customers, appointment.answers)
@@ -388,7 +423,7 @@ def place_in(
         resource_ref=catalog.resource(resource_key).ref,
         now=now,
     )
-    result = reread(uow, catalog, added)
+    result = as_stored(added)
     audit.record(uow, catalog, actor, _PLACED[status], now, appointment=result)
     outbox.publish(uow, catalog, result, now, new=True)
     return result
@@ -413,6 +448,26 @@ def _check_hold_cap(uow: UnitOfWork, catalog: Catalog, actor: Actor, now: dateti
             "confirm or release one, or wait until one expires",
             retry_after=wait,
         )
+
+
+def as_stored(appointment: Appointment) -> Appointment:
+    """A just-added appointment as a read would give it back, without the read: instants in
+    UTC, one space count per customer (1 where none was given)."""
+    given = appointment.customer_spaces
+    appointment.customer_spaces = [
+        given[i] if i < len(given) else 1 for i in range(len(appointment.customers))
+    ]
+    appointment.start = appointment.start.astimezone(UTC)
+    appointment.end = appointment.end.astimezone(UTC)
+    appointment.expires_at = _utc(appointment.expires_at)
+    appointment.created = _utc(appointment.created)
+    appointment.updated = _utc(appointment.updated)
+    appointment.arrived_at = _utc(appointment.arrived_at)
+    return appointment
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(UTC)
 
 
 def reread(uow: UnitOfWork, catalog: Catalog, appointment: Appointment) -> Appointment:
@@ -474,8 +529,10 @@ def move(
     assert old_session is not None
     assert appointment.id is not None
     uow.bookings.recount(old_session, now, excluding=appointment.id)
-    session_id, resource_key, begins, ends = _take(uow, catalog, opening, query, demand, now)
-    appointment.session_id = session_id
+    session_id, session_ids, resource_key, begins, ends = _take(
+        uow, catalog, opening, query, demand, now
+    )
+    appointment.session_id, appointment.session_ids = session_id, session_ids
     appointment.resource_key = resource_key
     appointment.branch_key = query.branch.key
     appointment.start, appointment.end = begins, ends

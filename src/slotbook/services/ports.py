@@ -229,12 +229,14 @@ class BookingRepository(Protocol):
         capacity: int,
         taken: int,
         now: datetime,
-    ) -> int:
-        """Insert a session; the database refuses an overlap on the resource."""
+    ) -> tuple[int, ExternalIds]:
+        """Insert a session (its row id and public ids); the database refuses an overlap on
+        the resource."""
         ...
 
-    def take_spaces(self, session_id: int, spaces: int, now: datetime) -> None:
-        """Take spaces in a session; the database refuses more than its capacity."""
+    def take_spaces(self, session_id: int, spaces: int, now: datetime) -> ExternalIds:
+        """Take spaces in a session (its public ids); the database refuses more than its
+        capacity."""
         ...
 
     def recount(self, session_id: int, now: datetime, *, excluding: int | None = None) -> None:
