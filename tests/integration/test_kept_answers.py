@@ -3,13 +3,17 @@ database: a commit in any process, a hold running out, or the clock moving on is
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from slotbook.bootstrap import build_slotbook
+from slotbook.domain.errors import AuthenticationRequired
 from slotbook.domain.model import Status
 from slotbook.persistence.changes import (
     FileGeneration,
@@ -18,6 +22,8 @@ from slotbook.persistence.changes import (
     NotifiedGeneration,
     generation_for,
 )
+from slotbook.services.access import create_key, identify, kept_access, revoke_key
+from slotbook.services.actor import Scope
 from slotbook.services.availability import SlotQuery, find_openings, kept_openings
 from slotbook.services.booking import place
 from slotbook.services.catalog import tenant_catalog
@@ -141,11 +147,59 @@ def test_two_servers_on_one_sqlite_file_count_each_others_commits(tmp_path: Path
     try:
         start = one.current()
         assert start is not None
-        other.after_commit()
-        other.after_commit()
+        other.after_commit(access=False)
+        other.after_commit(access=False)
         assert one.current() == start + 2
-        one.after_commit()
+        one.after_commit(access=False)
         assert other.current() == start + 3
+    finally:
+        one.close()
+        other.close()
+
+
+def test_bookings_leave_the_kept_caller_and_a_key_change_anywhere_drops_it(
+    make_slotbook: MakeSlotbook, db_url: str, clock: FakeClock
+) -> None:
+    here = make_slotbook(one_office())
+    there = build_slotbook(db_url, clock=clock, run_migrations=False)
+    try:
+        _counting(here)
+        created = create_key(here, tenant_key="acme", scope=Scope.BOOKING, label=None)
+        access = here.uows.access_generation()
+        commits = here.uows.generation()
+        assert access is not None and commits is not None
+        caller = {"tenant_key": None, "credential": created.key}
+        identify(here, **caller)
+        _hold(here, "09:00")
+        _hold(there, "09:30")
+        # Bookings move the commit count on, not who the caller is: still kept.
+        assert here.uows.generation() != commits
+        assert here.uows.access_generation() == access
+        assert kept_access(here, **caller) is not None
+        revoke_key(there, key_id=created.info.id)
+        deadline = time.monotonic() + 2
+        while kept_access(here, **caller) is not None and time.monotonic() < deadline:
+            assert "postgresql" in db_url, "SQLite processes share the change counter"
+            time.sleep(0.01)
+        assert kept_access(here, **caller) is None
+        with pytest.raises(AuthenticationRequired):
+            identify(here, **caller)
+    finally:
+        there.uows.close()  # type: ignore[attr-defined]
+
+
+def test_an_sqlite_counter_file_counts_access_changes_apart(tmp_path: Path) -> None:
+    path = tmp_path / "db-changes"
+    path.write_bytes((41).to_bytes(8, sys.byteorder))  # an older version's file: one counter
+    one, other = FileGeneration(path), FileGeneration(path)
+    try:
+        assert one.current() == 41
+        access = one.current_access()
+        assert access is not None
+        other.after_commit(access=False)
+        assert (one.current(), one.current_access()) == (42, access)
+        other.after_commit(access=True)
+        assert (one.current(), one.current_access()) == (43, access + 1)
     finally:
         one.close()
         other.close()

@@ -6,6 +6,10 @@ the generation *before* it reads, and a writer moves it on *after* its commit is
 so an answer kept under a generation never misses a commit that was announced by then, and
 any later commit moves the generation past it.
 
+A second number, the access generation, moves on only with commits that wrote the tables
+``identify`` reads (tenants, their catalogs, API keys; see ``ACCESS_NEUTRAL``): the key
+and catalog behind a request stay kept while bookings are written.
+
 Each backend shares the number between processes its own way: SQLite's processes are on
 one machine and share a small counter file beside the database; PostgreSQL's announce a
 commit with ``NOTIFY`` (delivered only once the transaction commits), which a listener
@@ -39,6 +43,25 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "slotbook_changes"
 NOTIFY = f"SELECT pg_notify('{CHANNEL}', '')"
+NOTIFY_ACCESS = f"SELECT pg_notify('{CHANNEL}', 'access')"
+
+# Tables whose writes never change who a caller is (tokens are never kept); a write to any
+# other table, a new one included, moves the access generation on as well.
+ACCESS_NEUTRAL = frozenset(
+    {
+        "customers",
+        "sessions",
+        "appointments",
+        "appointment_customers",
+        "access_tokens",
+        "idempotency_keys",
+        "rate_windows",
+        "audit_log",
+        "server_secrets",
+        "deliveries",
+        "waitlist",
+    }
+)
 WAKE_SECONDS = 0.25  # how often a listener checks that it is still wanted (close)
 RETRY_SECONDS = 1.0
 
@@ -50,12 +73,17 @@ class Generation(Protocol):
         """The current generation; None when it cannot be known (keep nothing then)."""
         ...
 
-    def before_commit(self, connection: Any) -> None:
+    def current_access(self) -> int | None:
+        """The current access generation; None when it cannot be known."""
+        ...
+
+    def before_commit(self, connection: Any, *, access: bool) -> None:
         """Announce, inside the transaction, what ``after_commit`` will count."""
         ...
 
-    def after_commit(self) -> None:
-        """Move the generation on once a commit is visible."""
+    def after_commit(self, *, access: bool) -> None:
+        """Move the generation (and with ``access`` the access generation) on once a commit
+        is visible."""
         ...
 
     def close(self) -> None:
@@ -67,27 +95,33 @@ class LocalGeneration:
     """One process owns the database (in-memory SQLite): a plain counter."""
 
     def __init__(self) -> None:
-        self._value = 0
+        self._value = self._access = 0
         self._lock = threading.Lock()
 
     def current(self) -> int | None:
         """The number of commits so far."""
         return self._value
 
-    def before_commit(self, connection: Any) -> None:
+    def current_access(self) -> int | None:
+        """The number of commits that changed access so far."""
+        return self._access
+
+    def before_commit(self, connection: Any, *, access: bool) -> None:
         """Nothing to announce to other processes."""
 
-    def after_commit(self) -> None:
+    def after_commit(self, *, access: bool) -> None:
         """Count a commit."""
         with self._lock:
             self._value += 1
+            self._access += access
 
     def close(self) -> None:
         """Nothing is held."""
 
 
 class FileGeneration:
-    """SQLite in a file: an 8-byte counter in a file beside the database, mapped into memory.
+    """SQLite in a file: two 8-byte counters (every commit, access commits) in a file beside
+    the database, mapped into memory.
 
     Readers load it from the shared mapping (no system call: an aligned 8-byte load is
     atomic); writers add one under ``flock``. Each process opens the file itself (a
@@ -107,9 +141,9 @@ class FileGeneration:
             with self._lock:
                 if self._map is None or self._pid != os.getpid():
                     fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-                    if os.fstat(fd).st_size < 8:
-                        os.ftruncate(fd, 8)  # zeros; a size already there is kept
-                    mapped = mmap.mmap(fd, 8)
+                    if os.fstat(fd).st_size < _SIZE:
+                        os.ftruncate(fd, _SIZE)  # zeros added; what is there is kept
+                    mapped = mmap.mmap(fd, _SIZE)
                     # Closed with the generation, ``close`` or not (tests make thousands).
                     self._closing = weakref.finalize(self, _close_map, mapped, fd)
                     self._map, self._fd, self._pid = mapped, fd, os.getpid()
@@ -123,23 +157,31 @@ class FileGeneration:
             self._map = self._closing = None
 
     def current(self) -> int | None:
-        """The counter as stored now."""
+        """The commit counter as stored now."""
+        return self._read(0)
+
+    def current_access(self) -> int | None:
+        """The access counter as stored now."""
+        return self._read(_COUNTER.size)
+
+    def _read(self, offset: int) -> int | None:
         try:
-            found: int = _COUNTER.unpack_from(self._mapped())[0]
+            found: int = _COUNTER.unpack_from(self._mapped(), offset)[0]
         except (OSError, ValueError):  # e.g. a read-only folder: keep nothing
             return None
         return found
 
-    def before_commit(self, connection: Any) -> None:
+    def before_commit(self, connection: Any, *, access: bool) -> None:
         """The file is written after the commit."""
 
-    def after_commit(self) -> None:
-        """Add one to the counter (other processes see it at their next read)."""
+    def after_commit(self, *, access: bool) -> None:
+        """Add one to the counters (other processes see it at their next read)."""
         try:
             mapped = self._mapped()
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             try:
-                _COUNTER.pack_into(mapped, 0, _COUNTER.unpack_from(mapped)[0] + 1)
+                for offset in (0, _COUNTER.size) if access else (0,):
+                    _COUNTER.pack_into(mapped, offset, _COUNTER.unpack_from(mapped, offset)[0] + 1)
             finally:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         except (OSError, ValueError):
@@ -149,6 +191,7 @@ class FileGeneration:
 # Native order and size: unpacked with one aligned 8-byte load (the standard "<Q" format
 # is read byte by byte, which a concurrent write could tear).
 _COUNTER = struct.Struct("Q")
+_SIZE = 2 * _COUNTER.size
 
 
 def _close_map(mapped: mmap.mmap, fd: int) -> None:
@@ -166,7 +209,7 @@ class NotifiedGeneration:
 
     def __init__(self, conninfo: str) -> None:
         self._conninfo = conninfo
-        self._value = 0
+        self._value = self._access = 0
         self._listening = False
         self._lock = threading.Lock()
         self._pid = 0
@@ -178,17 +221,24 @@ class NotifiedGeneration:
             self._start()
         return self._value if self._listening else None
 
-    def before_commit(self, connection: Any) -> None:
+    def current_access(self) -> int | None:
+        """The count of access commits announced to this process, once it listens."""
+        if self._pid != os.getpid():
+            self._start()
+        return self._access if self._listening else None
+
+    def before_commit(self, connection: Any, *, access: bool) -> None:
         """Announce the commit to every listener (PostgreSQL delivers it at commit)."""
-        connection.exec_driver_sql(NOTIFY)
+        connection.exec_driver_sql(NOTIFY_ACCESS if access else NOTIFY)
 
-    def after_commit(self) -> None:
+    def after_commit(self, *, access: bool) -> None:
         """Count this process's own commit without waiting for its notification."""
-        self._bump()
+        self._bump(access=access)
 
-    def _bump(self) -> None:
+    def _bump(self, *, access: bool = True) -> None:
         with self._lock:
             self._value += 1
+            self._access += access
 
     def close(self) -> None:
         """Stop listening (at the listener's next wake-up, within a second)."""
@@ -230,10 +280,10 @@ def _listen(ref: weakref.ref[NotifiedGeneration], conninfo: str) -> None:
                 del owner
                 while (owner := _alive(ref)) is not None:
                     del owner
-                    for _ in connection.notifies(timeout=WAKE_SECONDS):
+                    for notice in connection.notifies(timeout=WAKE_SECONDS):
                         if (owner := _alive(ref)) is None:
                             return
-                        owner._bump()
+                        owner._bump(access=notice.payload == "access")
                         del owner
                 return
         except psycopg.Error as exc:
@@ -253,10 +303,14 @@ class NoGeneration:
         """Unknown."""
         return None
 
-    def before_commit(self, connection: Any) -> None:
+    def current_access(self) -> int | None:
+        """Unknown."""
+        return None
+
+    def before_commit(self, connection: Any, *, access: bool) -> None:
         """Nothing to announce."""
 
-    def after_commit(self) -> None:
+    def after_commit(self, *, access: bool) -> None:
         """Nothing to count."""
 
     def close(self) -> None:

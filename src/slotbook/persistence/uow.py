@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from threading import RLock
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.elements import TextClause
 
 from slotbook.persistence.booking_repo import SqlBookingRepository
 from slotbook.persistence.catalog_repo import SqlCatalogRepository
-from slotbook.persistence.changes import Generation, NoGeneration
+from slotbook.persistence.changes import ACCESS_NEUTRAL, Generation, NoGeneration
 from slotbook.persistence.customer_repo import SqlCustomerRepository
 from slotbook.persistence.database import WRITE_OPTION, current_revision, head_revision
 from slotbook.persistence.guard_repo import (
@@ -32,6 +34,18 @@ _TRANSIENT_STATES = {"40P01", "40001", "55P03"}
 def _is_transient(exc: DBAPIError) -> bool:
     state = getattr(exc.orig, "sqlstate", None)
     return state in _TRANSIENT_STATES
+
+
+_ACCESS_WRITTEN = "slotbook_access_written"
+
+
+def _note_access_write(connection: Connection, statement: Any, *_: Any) -> None:
+    """Mark the transaction when it writes a table that ``identify`` reads (SQL text too)."""
+    if isinstance(statement, TextClause) or (
+        isinstance(statement, UpdateBase)
+        and getattr(statement.table, "name", None) not in ACCESS_NEUTRAL
+    ):
+        connection.info[_ACCESS_WRITTEN] = True
 
 
 class SqlUnitOfWork:
@@ -72,6 +86,7 @@ class SqlUnitOfWork:
         if self._write:
             connection = connection.execution_options(**{WRITE_OPTION: True})
         connection.begin()
+        connection.info.pop(_ACCESS_WRITTEN, None)  # left by a rolled-back transaction
         self._connection = connection
         self.catalogs = SqlCatalogRepository(connection)
         self.bookings = SqlBookingRepository(connection)
@@ -106,9 +121,10 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         """Make the transaction's writes durable (and every process's caches stale)."""
         assert self._connection is not None
-        self._generation.before_commit(self._connection)
+        access = bool(self._connection.info.pop(_ACCESS_WRITTEN, False))
+        self._generation.before_commit(self._connection, access=access)
         self._connection.commit()
-        self._generation.after_commit()
+        self._generation.after_commit(access=access)
 
 
 class SqlUnitOfWorkFactory:
@@ -123,6 +139,8 @@ class SqlUnitOfWorkFactory:
         self.engine = engine
         self.changes = generation or NoGeneration()
         self.gate = gate
+        if not event.contains(engine, "before_execute", _note_access_write):
+            event.listen(engine, "before_execute", _note_access_write)
 
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, write=write, generation=self.changes, gate=self.gate)
@@ -130,6 +148,10 @@ class SqlUnitOfWorkFactory:
     def generation(self) -> int | None:
         """The database's change generation (None: unknown, keep nothing read)."""
         return self.changes.current()
+
+    def access_generation(self) -> int | None:
+        """The generation of tenants, catalogs and keys (None: unknown, keep nothing read)."""
+        return self.changes.current_access()
 
     def close(self) -> None:
         """Let go of the connections and the change counter."""

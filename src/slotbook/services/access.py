@@ -69,11 +69,12 @@ def kept_access(
     address: str | None = None,
     route: str | None = None,
 ) -> Access | None:
-    """What ``identify`` answers, if it was resolved since the last commit anywhere; else
+    """What ``identify`` answers, if it was resolved since tenants, catalogs and keys last
+    changed anywhere; else
     None. Never reads the database (so an event loop may ask it without a thread)."""
     digest = hash_key(credential) if credential else None
     asked = (tenant_key, digest, tenant_from_credential, first_by_default)
-    return _kept(app, asked, app.uows.generation(), address, route)
+    return _kept(app, asked, app.uows.access_generation(), address, route)
 
 
 def _kept(
@@ -108,7 +109,7 @@ def identify(
     now = app.now()
     digest = hash_key(credential) if credential else None
     # Read before the database (see ``persistence.changes``): a commit after this moves it on.
-    generation = app.uows.generation()
+    generation = app.uows.access_generation()
     asked = (tenant_key, digest, tenant_from_credential, first_by_default)
     if (kept := _kept(app, asked, generation, address, route)) is not None:
         return kept
@@ -173,13 +174,18 @@ def _known_key(
     return (info, tenant), catalog
 
 
+def counts_writes(access: Access) -> bool:
+    """Whether this caller's writes are counted against the tenant's write limit."""
+    return access.catalog.settings.writes_per_minute is not None and not access.actor.staff
+
+
 def count_write(app: Slotbook, access: Access) -> None:
     """Count a write of a booking-scope client; TooManyRequests past the tenant's limit.
 
     Counted in the database, so every server process shares one count per client.
     """
     limit = access.catalog.settings.writes_per_minute
-    if limit is None or access.actor.staff:
+    if limit is None or not counts_writes(access):
         return
     now = app.now().timestamp()
     window = int(now) // RATE_WINDOW_SECONDS

@@ -752,3 +752,8 @@ class UnitOfWorkFactory(Protocol):
         """A number that moves on whenever any process commits; None when unknown (then
         nothing read may be kept for later requests)."""
         ...
+
+    def access_generation(self) -> int | None:
+        """A number that moves on whenever any process commits a change to tenants, catalogs
+        or keys; None when unknown."""
+        ...

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Send
 from starlette.types import Scope as AsgiScope
 
 from slotbook.api.kit.http import slotbook_of
-from slotbook.services.access import Access, count_write, identify, kept_access
+from slotbook.services.access import Access, count_write, counts_writes, identify, kept_access
 from slotbook.services.actor import Scope
 
 
@@ -95,7 +95,7 @@ class Needs:
             access = await run_in_threadpool(partial(identify, slotbook, **asked))
         request.state.access = access  # so a refusal can be audited
         access.require(self.scope)
-        if self.write:
+        if self.write and counts_writes(access):  # no thread hop for an uncounted caller
             await run_in_threadpool(count_write, slotbook, access)
         return access
 

@@ -322,3 +322,7 @@ class CountedWrites:
     def generation(self) -> int | None:
         """The database's change generation."""
         return self.inner.generation()
+
+    def access_generation(self) -> int | None:
+        """The wrapped factory's access generation."""
+        return self.inner.access_generation()
