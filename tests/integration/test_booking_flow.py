@@ -300,3 +300,33 @@ def test_what_a_booking_answers_is_what_was_stored(make_slotbook: MakeSlotbook) 
         stored = get_appointment(app, catalog, ("public_id", answer.public_id))
         assert answer == stored
         assert answer.session_ids == stored.session_ids is not None
+
+
+def test_a_start_whose_notice_runs_out_while_the_booking_waits_is_refused(
+    make_slotbook: MakeSlotbook, clock: FakeClock
+) -> None:
+    # SQLite chooses the desk before queueing for the write lock; the choice must still
+    # hold when the lock is taken.
+    app = make_slotbook(issue_catalog(min_notice_minutes=60))
+    catalog = tenant_catalog(app, "acme")
+    first = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)  # 09:00 Amsterdam: the clock's hour + 60
+    uows = app.uows
+
+    class SlowWriters:
+        """Two seconds pass while a writer waits for the lock."""
+
+        def __call__(self, *, write: bool = False) -> Any:
+            if write:
+                clock.advance(seconds=2)
+            return uows(write=write)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(uows, name)
+
+    app.uows = SlowWriters()  # type: ignore[assignment]
+    with pytest.raises(SlotTaken):
+        place(app, catalog, query=_query(app, "passport"), start=first, status=Status.CONFIRMED)
+    later = place(
+        app, catalog, query=_query(app, "passport"), start=first + TEN, status=Status.CONFIRMED
+    )
+    assert later.start == first + TEN

@@ -202,6 +202,12 @@ class SqlBookingRepository:
         ).first()
         return found is not None
 
+    def _refusable(self) -> contextlib.AbstractContextManager[Any]:
+        """Around one statement a constraint may refuse while the transaction goes on. On
+        PostgreSQL a savepoint: an error there ends the whole transaction. SQLite undoes only
+        the refused statement (its ABORT rule), so a savepoint would be two statements more."""
+        return self._db.begin_nested() if self._postgres else contextlib.nullcontext()
+
     @property
     def writers_serialised(self) -> bool:
         """SQLite writers hold the database write lock for their whole transaction."""
@@ -368,7 +374,7 @@ class SqlBookingRepository:
             raise InvalidRequest("An appointment lasts at most 7 days", "length")
         ids = new_id_columns()
         try:
-            with self._db.begin_nested():
+            with self._refusable():
                 session_id = int(
                     self._db.execute(
                         _INSERT_SESSION,
@@ -492,7 +498,7 @@ class SqlBookingRepository:
         """Take spaces in a session (its public ids); more than its capacity is refused by
         the database."""
         try:
-            with self._db.begin_nested():
+            with self._refusable():
                 row = self._db.execute(
                     update(sessions)
                     .where(sessions.c.pk == session_id)

@@ -149,6 +149,10 @@ class SqlUnitOfWorkFactory:
         """The database's change generation (None: unknown, keep nothing read)."""
         return self.changes.current()
 
+    def serialises_writers(self) -> bool:
+        """Whether a writer holds the whole database for its transaction (SQLite)."""
+        return self.engine.dialect.name == "sqlite"
+
     def access_generation(self) -> int | None:
         """The generation of tenants, catalogs and keys (None: unknown, keep nothing read)."""
         return self.changes.current_access()

@@ -189,6 +189,31 @@ def _find_fit(
 
 
 Recheck = Callable[[], tuple[Opening, datetime]]
+Guess = tuple[Opening, datetime]
+
+
+def _guess(
+    app: Slotbook, catalog: Catalog, query: SlotQuery, start: datetime, *, on_grid: bool
+) -> Guess | None:
+    """The host a booking would choose, read before it queues for the database's write lock
+    (SQLite: the search then runs outside the lock); None when none was found (the choice is
+    then made, or refused, under the lock)."""
+    demand = build_demand(catalog, query)
+    now = app.now()
+    with app.uows() as uow:
+        try:
+            opening = _find_fit(
+                uow, catalog, query, demand, start, now, on_grid=on_grid, locked=True, tidy=False
+            )
+        except SlotTaken:
+            return None
+    return opening, now
+
+
+def _noticed(catalog: Catalog, query: SlotQuery, start: datetime, now: datetime) -> bool:
+    """Whether ``start`` is still after the minimum notice at ``now`` (the only rule of a
+    choice made a moment before that the clock moving on can break)."""
+    return int(start.timestamp()) >= booking_window(catalog, query.branch, now).earliest
 
 
 def _claim(
@@ -200,30 +225,47 @@ def _claim(
     start: datetime,
     *,
     on_grid: bool,
+    guess: Guess | None = None,
 ) -> tuple[Opening, datetime, Recheck | None]:
     """Find a host for ``start`` and lock it: (the opening on that one host, the time then,
     and how to check it again under the lock if the database refuses it; None when it was
     checked under the lock already).
 
-    Locking every resource that could host it would make all bookings of a branch wait for
-    each other. Instead the choice is made without locks, then only the chosen resource is
-    locked — the first of the choice's order that no other booking is locking right now, so
-    bookings at once spread over the free resources. A new session on a resource locked
-    without waiting is inserted as chosen: the overlap constraint judges it, and only when it
-    refuses is the choice read again under the lock (which also corrects stale counts of
-    expired holds). Joining a group session, or a resource waited for, is checked again under
-    the lock first. Where writers hold the whole database anyway (SQLite), the choice is
-    simply made under it.
+    A new session chosen without the lock is inserted as chosen once the lock is held: the
+    overlap constraint judges it, and only when it refuses is the choice read again under
+    the lock (which also corrects stale counts of expired holds). Joining a group session is
+    checked under the lock first.
+
+    Where writers hold the whole database (SQLite), the choice may come with the call
+    (``guess``, read before queueing for the lock); without one it is made under the lock.
+    Elsewhere, locking every resource that could host the booking would make all bookings of
+    a branch wait for each other. Instead the choice is made without locks, then only the
+    chosen resource is locked — the first of the choice's order that no other booking is
+    locking right now, so bookings at once spread over the free resources.
     """
     if uow.bookings.writers_serialised:
         now = app.now()
-        opening = _find_fit(uow, catalog, query, demand, start, now, on_grid=on_grid, locked=True)
+
+        def under_lock() -> tuple[Opening, datetime]:
+            at = app.now()
+            return _find_fit(
+                uow, catalog, query, demand, start, at, on_grid=on_grid, locked=True
+            ), at
+
+        if (
+            guess is not None
+            and guess[0].resources
+            and not guess[0].sessions
+            and _noticed(catalog, query, start, now)
+        ):
+            return replace(guess[0], resources=guess[0].resources[:1]), now, under_lock
+        opening, now = under_lock()
         return opening, now, None
     guessed_at = app.now()
-    guess = _find_fit(
+    chosen = _find_fit(
         uow, catalog, query, demand, start, guessed_at, on_grid=on_grid, locked=True, tidy=False
     )
-    order = list(dict.fromkeys([o.resource_key for o in guess.sessions] + list(guess.resources)))
+    order = list(dict.fromkeys([o.resource_key for o in chosen.sessions] + list(chosen.resources)))
     hosts = {r.key: r for r in demand.resources}
     refs = {key: catalog.resource(key, include_retired=True).ref for key in order}
 
@@ -252,8 +294,9 @@ def _claim(
     for key in order:  # first the hosts nobody is booking on right now
         if uow.bookings.try_lock_resource(refs[key]):
             tried.add(key)
-            if not guess.sessions:  # a new session, judged by the constraint as it is made
-                return replace(guess, resources=(key,)), guessed_at, recheck(key)
+            now = app.now()
+            if not chosen.sessions and _noticed(catalog, query, start, now):
+                return replace(chosen, resources=(key,)), now, recheck(key)
             if found := attempt(key):
                 return found[0], found[1], None
     for key in order:  # then wait for the others, one by one
@@ -332,6 +375,9 @@ def place(
     the tenant's number of live holds at once.
     """
     check_placement(catalog, query, status=status, hold_ttl=hold_ttl, actor=actor)
+    guess = None
+    if app.uows.serialises_writers():  # search before queueing for the write lock
+        guess = _guess(app, catalog, query, start, on_grid=on_grid or not actor.staff)
     with app.uows(write=True) as uow:
         result = place_in(
             uow,
@@ -344,6 +390,7 @@ def place(
             hold_ttl=hold_ttl,
             actor=actor,
             on_grid=on_grid,
+            guess=guess,
         )
         uow.commit()
     return result
@@ -361,11 +408,12 @@ def place_in(
     hold_ttl: timedelta | None = None,
     actor: Actor = SYSTEM,
     on_grid: bool = True,
+    guess: Guess | None = None,
 ) -> Appointment:
     """``place`` inside the caller's unit of work, which commits (after ``check_placement``).
 
     A refusal (SlotTaken) leaves nothing behind in the unit of work, so a caller may go on
-    placing other appointments in it.
+    placing other appointments in it. ``guess``: see ``_claim``.
     """
     demand = build_demand(catalog, query)
     # A reservation without expiry (RESERVED) keeps a slot as a hold does: both count.
@@ -373,7 +421,7 @@ def place_in(
     if limit_holds:
         uow.bookings.lock_client(actor.client_ref)  # before the resources, every time
     opening, now, recheck = _claim(
-        uow, app, catalog, query, demand, start, on_grid=on_grid or not actor.staff
+        uow, app, catalog, query, demand, start, on_grid=on_grid or not actor.staff, guess=guess
     )
     if limit_holds:
         _check_hold_cap(uow, catalog, actor, now)

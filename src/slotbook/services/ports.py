@@ -757,3 +757,8 @@ class UnitOfWorkFactory(Protocol):
         """A number that moves on whenever any process commits a change to tenants, catalogs
         or keys; None when unknown."""
         ...
+
+    def serialises_writers(self) -> bool:
+        """Whether a writer holds the whole database for its transaction (then writers do
+        what they can before they start)."""
+        ...

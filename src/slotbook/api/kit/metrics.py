@@ -326,3 +326,7 @@ class CountedWrites:
     def access_generation(self) -> int | None:
         """The wrapped factory's access generation."""
         return self.inner.access_generation()
+
+    def serialises_writers(self) -> bool:
+        """Whether the wrapped factory's writers hold the whole database."""
+        return self.inner.serialises_writers()
