@@ -257,7 +257,9 @@ end
 
 _BOOKINGS = """
 local counter = 0
-local thread_id = 0
+-- A global, not a local: setup's thread:set writes the thread's globals (a local here hid
+-- it, and every thread walked the same days).
+thread_id = 0
 local threads = {}
 setup = function(thread)
   thread:set("thread_id", #threads)

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from slotbook.bootstrap import build_slotbook
 from slotbook.domain.errors import NotHeld, SlotTaken
-from slotbook.domain.model import CustomerDetails, Status
+from slotbook.domain.model import Appointment, CustomerDetails, Status
+from slotbook.persistence.booking_repo import SqlBookingRepository
 from slotbook.services.actor import Actor, Scope
 from slotbook.services.availability import SlotQuery, find_days, find_openings
 from slotbook.services.booking import (
@@ -24,7 +26,7 @@ from slotbook.services.changes import cancel, reschedule, reschedule_to_hold
 from slotbook.services.context import Slotbook
 from slotbook.services.queries import get_appointment
 from tests.conftest import FakeClock
-from tests.factories import issue_catalog
+from tests.factories import issue_catalog, one_office
 
 CITIZEN = Actor(Scope.BOOKING, address="192.0.2.1")
 
@@ -330,3 +332,57 @@ def test_a_start_whose_notice_runs_out_while_the_booking_waits_is_refused(
         app, catalog, query=_query(app, "passport"), start=first + TEN, status=Status.CONFIRMED
     )
     assert later.start == first + TEN
+
+
+def test_a_desk_taken_between_the_choice_and_the_lock_sends_the_booking_to_another(
+    make_slotbook: MakeSlotbook, db_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A booking chooses its desk before it holds a lock and writes it as chosen; when a
+    # rival took that desk in between, the database refuses the write and the booking
+    # must go on to the desk still free, not answer "taken".
+    app = make_slotbook(one_office(desks=2))
+    rival_app = build_slotbook(db_url, clock=clock, run_migrations=False)
+    catalog = tenant_catalog(app, "acme")
+    start = datetime(2030, 3, 4, 8, 0, tzinfo=UTC)
+    rivals: list[Appointment | None] = []
+
+    def rival() -> None:
+        if not rivals:  # once (the rival's own booking passes here too)
+            rivals.append(None)
+            rivals[0] = place(
+                rival_app,
+                catalog,
+                query=_query(app, "passport"),
+                start=start,
+                status=Status.CONFIRMED,
+            )
+
+    try:
+        if "postgresql" in db_url:  # the choice is made in the transaction, then one desk locked
+            locking = SqlBookingRepository.try_lock_resource
+
+            def lock_after_a_rival(self: SqlBookingRepository, ref: int) -> bool:
+                rival()
+                return locking(self, ref)
+
+            monkeypatch.setattr(SqlBookingRepository, "try_lock_resource", lock_after_a_rival)
+        else:  # the choice is read before the writer queues for the database
+            uows = app.uows
+
+            class RivalFirst:
+                def __call__(self, *, write: bool = False) -> Any:
+                    if write:
+                        rival()
+                    return uows(write=write)
+
+                def __getattr__(self, name: str) -> Any:
+                    return getattr(uows, name)
+
+            app.uows = RivalFirst()  # type: ignore[assignment]
+        mine = place(
+            app, catalog, query=_query(app, "passport"), start=start, status=Status.CONFIRMED
+        )
+    finally:
+        rival_app.uows.close()  # type: ignore[attr-defined]
+    assert rivals[0] is not None
+    assert {mine.resource_key, rivals[0].resource_key} == {"desk-1", "desk-2"}

@@ -282,29 +282,33 @@ def _claim(
             return None
         return opening, now
 
+    def search(refused: str | None) -> tuple[Opening, datetime, Recheck | None]:
+        tried = {refused}
+        for key in order:  # first the hosts nobody is booking on right now
+            if key not in tried and uow.bookings.try_lock_resource(refs[key]):
+                tried.add(key)
+                now = app.now()
+                if refused is None and not chosen.sessions and _noticed(catalog, query, start, now):
+                    return replace(chosen, resources=(key,)), now, recheck(key)
+                if found := attempt(key):
+                    return found[0], found[1], None
+        for key in order:  # then wait for the others, one by one
+            if key not in tried:
+                uow.bookings.lock_resources([refs[key]])
+                if found := attempt(key):
+                    return found[0], found[1], None
+        raise SlotTaken()
+
     def recheck(key: str) -> Recheck:
         def again() -> tuple[Opening, datetime]:
             if found := attempt(key):
                 return found
-            raise SlotTaken()
+            opening, now, _ = search(refused=key)  # taken meanwhile: the other hosts
+            return opening, now
 
         return again
 
-    tried: set[str] = set()
-    for key in order:  # first the hosts nobody is booking on right now
-        if uow.bookings.try_lock_resource(refs[key]):
-            tried.add(key)
-            now = app.now()
-            if not chosen.sessions and _noticed(catalog, query, start, now):
-                return replace(chosen, resources=(key,)), now, recheck(key)
-            if found := attempt(key):
-                return found[0], found[1], None
-    for key in order:  # then wait for the others, one by one
-        if key not in tried:
-            uow.bookings.lock_resources([refs[key]])
-            if found := attempt(key):
-                return found[0], found[1], None
-    raise SlotTaken()
+    return search(refused=None)
 
 
 def lock_candidates(uow: UnitOfWork, catalog: Catalog, demand: Demand) -> None:
