@@ -70,8 +70,8 @@ def kept_access(
     route: str | None = None,
 ) -> Access | None:
     """What ``identify`` answers, if it was resolved since tenants, catalogs and keys last
-    changed anywhere; else
-    None. Never reads the database (so an event loop may ask it without a thread)."""
+    changed anywhere; else None. Never reads the database (so an event loop may ask it
+    without a thread)."""
     digest = hash_key(credential) if credential else None
     asked = (tenant_key, digest, tenant_from_credential, first_by_default)
     return _kept(app, asked, app.uows.access_generation(), address, route)
