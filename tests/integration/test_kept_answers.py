@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,11 +60,28 @@ def _hold(app: Slotbook, hhmm: str) -> None:
     place(app, catalog, query=_query(app), start=_at(app, hhmm), status=Status.HELD, hold_ttl=hold)
 
 
+def _wait_while(still: Callable[[], bool], seconds: float = 2, *, at_once: bool = False) -> None:
+    """Poll until ``still()`` turns false or the time is up; ``at_once``: no wait is allowed
+    (SQLite's processes share the counter file, so they see a commit at once)."""
+    deadline = time.monotonic() + seconds
+    while still() and time.monotonic() < deadline:
+        assert not at_once, "SQLite processes share the change counter"
+        time.sleep(0.01)
+
+
+@contextmanager
+def _other_process(db_url: str, clock: FakeClock) -> Iterator[Slotbook]:
+    """A second application on the same database, as another server process would be."""
+    there = build_slotbook(db_url, clock=clock, run_migrations=False)
+    try:
+        yield there
+    finally:
+        there.uows.close()  # type: ignore[attr-defined]
+
+
 def _counting(app: Slotbook) -> None:
     """Wait until the process counts commits (PostgreSQL: its listener has connected)."""
-    deadline = time.monotonic() + 5
-    while app.uows.generation() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _wait_while(lambda: app.uows.generation() is None, 5)
     assert app.uows.generation() is not None
 
 
@@ -88,21 +106,15 @@ def test_a_time_booked_by_another_process_leaves_the_times_this_one_keeps(
     make_slotbook: MakeSlotbook, db_url: str, clock: FakeClock
 ) -> None:
     here = make_slotbook(one_office())
-    there = build_slotbook(db_url, clock=clock, run_migrations=False)
-    try:
+    with _other_process(db_url, clock) as there:
         _counting(here)
         assert _times(here)[0] == "09:00"
         assert _times(here)[0] == "09:00"  # now from memory
         _hold(there, "09:00")
         # SQLite's processes share a counter file: at once. PostgreSQL's hear of the commit
         # by a notification, a few milliseconds later.
-        deadline = time.monotonic() + 2
-        while _times(here)[0] == "09:00" and time.monotonic() < deadline:
-            assert "postgresql" in db_url, "SQLite processes share the change counter"
-            time.sleep(0.01)
+        _wait_while(lambda: _times(here)[0] == "09:00", at_once="postgresql" not in db_url)
         assert _times(here)[0] == "09:10"
-    finally:
-        there.uows.close()  # type: ignore[attr-defined]
 
 
 def test_a_kept_answer_offers_a_held_time_again_the_moment_the_hold_runs_out(
@@ -161,8 +173,7 @@ def test_bookings_leave_the_kept_caller_and_a_key_change_anywhere_drops_it(
     make_slotbook: MakeSlotbook, db_url: str, clock: FakeClock
 ) -> None:
     here = make_slotbook(one_office())
-    there = build_slotbook(db_url, clock=clock, run_migrations=False)
-    try:
+    with _other_process(db_url, clock) as there:
         _counting(here)
         created = create_key(here, tenant_key="acme", scope=Scope.BOOKING, label=None)
         # PostgreSQL: a process counts its own commit at once and again when its notification
@@ -170,9 +181,7 @@ def test_bookings_leave_the_kept_caller_and_a_key_change_anywhere_drops_it(
         # booking is heard of, so is the key's creation.
         before = here.uows.generation()
         _hold(there, "09:30")
-        deadline = time.monotonic() + 2
-        while here.uows.generation() == before and time.monotonic() < deadline:
-            time.sleep(0.01)
+        _wait_while(lambda: here.uows.generation() == before)
         access = here.uows.access_generation()
         commits = here.uows.generation()
         assert access is not None and commits is not None and commits != before
@@ -185,15 +194,12 @@ def test_bookings_leave_the_kept_caller_and_a_key_change_anywhere_drops_it(
         assert here.uows.access_generation() == access
         assert kept_access(here, **caller) is not None
         revoke_key(there, key_id=created.info.id)
-        deadline = time.monotonic() + 2
-        while kept_access(here, **caller) is not None and time.monotonic() < deadline:
-            assert "postgresql" in db_url, "SQLite processes share the change counter"
-            time.sleep(0.01)
+        _wait_while(
+            lambda: kept_access(here, **caller) is not None, at_once="postgresql" not in db_url
+        )
         assert kept_access(here, **caller) is None
         with pytest.raises(AuthenticationRequired):
             identify(here, **caller)
-    finally:
-        there.uows.close()  # type: ignore[attr-defined]
 
 
 def test_an_sqlite_counter_file_counts_access_changes_apart(tmp_path: Path) -> None:
