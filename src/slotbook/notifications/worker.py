@@ -98,6 +98,10 @@ class Worker:
                 self.app, self.name, lease=self.settings.lease, limit=self.settings.batch
             )
             for delivery in batch:
+                if self._stop.is_set():
+                    # The rest of the batch stays claimed until its lease runs out; then any
+                    # worker takes it (a stop waits for one message, not for a whole batch).
+                    return handled
                 catalog = catalogs.get(delivery.tenant_key) or tenant_catalog(
                     self.app, delivery.tenant_key
                 )
@@ -117,7 +121,7 @@ class Worker:
                     status,
                     f" ({outcome.reason})" if outcome.reason else "",
                 )
-            handled += len(batch)
+                handled += 1
             if len(batch) < self.settings.batch:
                 return handled
 
