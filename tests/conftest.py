@@ -24,7 +24,6 @@ from typing import Any
 import httpx2
 import psycopg
 import pytest
-from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from slotbook.api.app import create_app
@@ -124,6 +123,9 @@ def postgres_database() -> Iterator[str]:
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
+        # Tests need no crash-durability: a commit that does not wait for its WAL flush is
+        # still seen by every later transaction, and the suite runs much faster.
+        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     url = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
     engine = create_db_engine(url)
     migrate(engine)
@@ -133,17 +135,31 @@ def postgres_database() -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _truncate(url: str) -> None:
-    engine = create_db_engine(url)
-    tables = ", ".join(t.name for t in metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+# Emptying the few rows a test leaves is ten times faster with DELETE than with TRUNCATE,
+# which makes new files for every table. Triggers are off meanwhile (replication role, a
+# superuser's setting), so the append-only audit log can be emptied and the order of the
+# tables does not matter; the sequences start again at 1, as after a migration.
+_EMPTY = (
+    "SET LOCAL session_replication_role = replica;"
+    + "".join(f"DELETE FROM {t.name};" for t in metadata.sorted_tables)
+    + "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) "
+    "FROM pg_sequences WHERE last_value IS NOT NULL"
+)
+
+
+def _empty(url: str) -> None:
+    with psycopg.connect(url) as connection:
+        try:
+            connection.execute(_EMPTY)
+        except psycopg.errors.InsufficientPrivilege:
+            connection.rollback()
+            tables = ", ".join(t.name for t in metadata.sorted_tables)
+            connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(params=DATABASES)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty, migrated database: a fresh SQLite file, or a truncated PostgreSQL one."""
+    """An empty, migrated database: a fresh SQLite file, or an emptied PostgreSQL one."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         target = tmp_path / "slotbook.sqlite3"
@@ -151,7 +167,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{target}"
     if request.param == "postgresql":
         url: str = request.getfixturevalue("postgres_database")
-        _truncate(url)
+        _empty(url)
         return url
     raise ValueError(f"unknown test database {request.param!r}")
 
