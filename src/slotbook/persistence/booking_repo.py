@@ -31,6 +31,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from slotbook.domain.availability import Occupancy
@@ -170,6 +171,13 @@ def _occupancy_query(postgres: bool, until: bool) -> Any:
 # Built once: a statement built per call costs more to build and to look up in the
 # compiled-statement cache than SQLite takes to run it.
 _INSERT_SESSION = sessions.insert().returning(sessions.c.pk)
+# PostgreSQL: an overlap gives no row instead of an error, so the transaction goes on without
+# a savepoint around the insert (two round trips less for every new session).
+_INSERT_SESSION_UNLESS_OVERLAP = (
+    postgresql.insert(sessions)
+    .on_conflict_do_nothing(constraint="ex_sessions_no_overlap")
+    .returning(sessions.c.pk)
+)
 _INSERT_APPOINTMENT = appointments.insert().returning(appointments.c.pk)
 
 
@@ -372,33 +380,39 @@ class SqlBookingRepository:
         if block_end - block_start > MAX_SESSION_SPAN:
             # What ``occupancies`` relies on to read only around a window.
             raise InvalidRequest("An appointment lasts at most 7 days", "length")
+        if not (0 <= taken <= capacity and block_start < block_end):
+            # The CHECK constraints' rules, before the insert: on PostgreSQL their refusal
+            # would end the transaction, which must go on to try another resource.
+            raise SlotTaken()
         ids = new_id_columns()
+        statement = _INSERT_SESSION_UNLESS_OVERLAP if self._postgres else _INSERT_SESSION
         try:
-            with self._refusable():
-                session_id = int(
-                    self._db.execute(
-                        _INSERT_SESSION,
-                        {
-                            "tenant_pk": tenant_ref,
-                            "branch_pk": branch_ref,
-                            "resource_pk": resource_ref,
-                            "service_keys": ",".join(service_keys),
-                            "starts_at": start,
-                            "ends_at": end,
-                            "block_start": block_start,
-                            "block_end": block_end,
-                            "capacity": capacity,
-                            "taken": taken,
-                            "released": False,
-                            "created": now,
-                            "updated": now,
-                            **ids,
-                        },
-                    ).scalar_one()
-                )
+            session_ref = self._db.execute(
+                statement,
+                {
+                    "tenant_pk": tenant_ref,
+                    "branch_pk": branch_ref,
+                    "resource_pk": resource_ref,
+                    "service_keys": ",".join(service_keys),
+                    "starts_at": start,
+                    "ends_at": end,
+                    "block_start": block_start,
+                    "block_end": block_end,
+                    "capacity": capacity,
+                    "taken": taken,
+                    "released": False,
+                    "created": now,
+                    "updated": now,
+                    **ids,
+                },
+            ).scalar_one_or_none()
         except IntegrityError as exc:
-            raise SlotTaken() from exc
-        return session_id, ExternalIds(ids["uuid"], ids["digits"], ids["hex24"])
+            if self._postgres:  # not an overlap: the transaction is over
+                raise
+            raise SlotTaken() from exc  # SQLite's overlap trigger
+        if session_ref is None:
+            raise SlotTaken()
+        return int(session_ref), ExternalIds(ids["uuid"], ids["digits"], ids["hex24"])
 
     def open_block(
         self,
