@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from threading import RLock
 from types import TracebackType
 from typing import Any, Self
 
@@ -16,6 +15,7 @@ from slotbook.persistence.catalog_repo import SqlCatalogRepository
 from slotbook.persistence.changes import ACCESS_NEUTRAL, Generation, NoGeneration
 from slotbook.persistence.customer_repo import SqlCustomerRepository
 from slotbook.persistence.database import WRITE_OPTION, current_revision, head_revision
+from slotbook.persistence.gate import WriterGate
 from slotbook.persistence.guard_repo import (
     SqlAuditRepository,
     SqlIdempotencyRepository,
@@ -63,7 +63,7 @@ class SqlUnitOfWork:
     waitlist: SqlWaitlistRepository
 
     def __init__(
-        self, engine: Engine, *, write: bool, generation: Generation, gate: RLock | None
+        self, engine: Engine, *, write: bool, generation: Generation, gate: WriterGate | None
     ) -> None:
         self._engine = engine
         self._write = write
@@ -134,7 +134,7 @@ class SqlUnitOfWorkFactory:
         self,
         engine: Engine,
         generation: Generation | None = None,
-        gate: RLock | None = None,
+        gate: WriterGate | None = None,
     ) -> None:
         self.engine = engine
         self.changes = generation or NoGeneration()
