@@ -426,11 +426,13 @@ def _serve(args: argparse.Namespace, database: str) -> int:
 
 
 def _run_server(settings: Settings) -> int:
+    import tempfile
+
     import uvicorn
 
     from slotbook.api.kit.logs import configure_logging, uvicorn_log_config
     from slotbook.api.kit.metrics import serve_metrics
-    from slotbook.api.kit.server import NODELAY_PROTOCOL
+    from slotbook.api.kit.server import FAIR_LOOP, NODELAY_PROTOCOL, SHARES_ENV
     from slotbook.bootstrap import build_slotbook, database_numbers
     from slotbook.services.catalog import load_catalog
 
@@ -445,6 +447,11 @@ def _run_server(settings: Settings) -> int:
         stop_metrics = serve_metrics(
             settings.metrics_host, settings.metrics_port, database_numbers(engine, app)
         )
+    shares = None
+    if settings.workers > 1:  # the workers count their connections here (api/kit/server.py)
+        handle, shares = tempfile.mkstemp(prefix="slotbook-connections-")
+        os.close(handle)
+        os.environ[SHARES_ENV] = shares
     try:
         uvicorn.run(
             "slotbook.bootstrap:app_from_env",
@@ -459,8 +466,12 @@ def _run_server(settings: Settings) -> int:
             access_log=False,
             proxy_headers=False,
             http=NODELAY_PROTOCOL,
+            loop=FAIR_LOOP if shares else "auto",
         )
     finally:
+        if shares is not None:
+            os.environ.pop(SHARES_ENV, None)
+            Path(shares).unlink(missing_ok=True)
         if stop_metrics is not None:
             stop_metrics()
     return 0
