@@ -112,7 +112,7 @@ class FairListener(socket.socket):
         """The next waiting connection, unless another worker should take it."""
         if self._shares.behind_others():
             now = time.monotonic()
-            if now - self._declined_last > 0.005:  # not asked again at once: a new wait
+            if now - self._declined_last > 0.05:  # not asked again at once: a new wait
                 self._declining_since = now
             self._declined_last = now
             if now - self._declining_since < 0.05:
