@@ -322,6 +322,10 @@ def wrk(
         command += ["-H", f"{name}: {value}"]
     done = subprocess.run([*command, base + path], capture_output=True, text=True, check=True)
     os.unlink(lua.name)
+    # Let the server finish what wrk left in flight and close its connections: the workers
+    # share new connections out by the ones they hold, and the next figure should start
+    # on an idle server.
+    time.sleep(1)
     found = re.search(r"^RESULT (.*)$", done.stdout, re.MULTILINE)
     if found is None:
         raise RuntimeError(done.stdout + done.stderr)
