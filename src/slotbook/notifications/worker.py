@@ -127,6 +127,7 @@ class Worker:
 
     def run(self, stop: threading.Event) -> None:
         """Work until ``stop`` is set; a failing cycle is logged and the next one tried."""
+        self._stop = stop  # also checked between the messages of a batch (``run_once``)
         try:
             while not stop.is_set():
                 try:
