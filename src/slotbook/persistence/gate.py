@@ -18,6 +18,7 @@ import fcntl
 import logging
 import os
 import threading
+import weakref
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -62,6 +63,9 @@ class WriterGate:
                 # Each process its own descriptor: one inherited over fork shares the lock.
                 self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
                 self._pid = os.getpid()
+                # Closed with the gate, as the change counter's file is (tests make
+                # thousands of applications).
+                weakref.finalize(self, os.close, self._fd)
             fcntl.flock(self._fd, fcntl.LOCK_EX)
         except OSError:  # e.g. a read-only folder: SQLite's busy handler orders the queue
             log.warning("the writers' lock file %s cannot be used", self._path)
