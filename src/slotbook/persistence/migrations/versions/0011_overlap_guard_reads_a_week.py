@@ -3,11 +3,12 @@
 The guard's triggers looked for an overlapping session among every session of the resource
 that starts before the new one ends: the whole history of the resource, walked on every
 insert and update of a session (with 100,000 past appointments a booking took 4.7-5.4 ms
-in-process instead of 2.4-3.6). A session that is not a block lasts at most seven days (``MAX_SESSION_SPAN``), so
-one that overlaps starts at most seven days before the new one; blocks, which may last any
-time, are looked up apart through their own index (ends after the new start). A further
-trigger refuses a session longer than that, so the database, not only the application,
-keeps the rule that the guard relies on. PostgreSQL's exclusion constraint is unchanged.
+in-process instead of 2.4-3.6). A session that is not a block lasts at most seven days
+(``MAX_SESSION_SPAN``), so one that overlaps starts at most seven days before the new one;
+blocks, which may last any time, are looked up apart through their own index (ends after
+the new start). A further trigger refuses a session longer than that, so the database, not
+only the application, keeps the rule that the guard relies on. PostgreSQL's exclusion
+constraint is unchanged.
 
 Revision ID: 0011
 Revises: 0010
