@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -34,7 +35,14 @@ def schedule_of(
         for day in WEEKDAYS
     )
     days = frozenset(d if isinstance(d, date) else date.fromisoformat(d) for d in closed)
-    return Schedule(weekly, days)
+    return _shared(Schedule(weekly, days))
+
+
+@functools.lru_cache(maxsize=1024)
+def _shared(schedule: Schedule) -> Schedule:
+    """One object for equal schedules: availability computes a day's opening hours once per
+    schedule object, and every resource of a branch has a schedule of its own."""
+    return schedule
 
 
 def _ids(row: Mapping[str, Any]) -> ExternalIds:

@@ -313,8 +313,9 @@ def _fullest_first(
 
 def _booked_seconds(state: _ResourceState, lo: int, hi: int) -> int:
     total = 0
-    for occ in state.occupancies:
-        overlap = min(occ.end, hi) - max(occ.start, lo)
+    for occ in state.occupancies:  # conditionals, not min()/max(): once per host and day
+        start, end = occ.start, occ.end
+        overlap = (end if end < hi else hi) - (start if start > lo else lo)
         if overlap > 0:
             total += overlap
     return total
