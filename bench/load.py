@@ -567,7 +567,11 @@ def _offset(moment: datetime) -> str:
     return f"{text[:3]}:{text[3:]}"
 
 
-def _median_ms(action: Callable[[], object], runs: int) -> float:
+def _median_ms(action: Callable[[], object], runs: int, warmup: int = 5) -> float:
+    # A server's connections are warm: psycopg prepares a statement on its fifth run on a
+    # connection, and until then PostgreSQL plans it on every run.
+    for _ in range(warmup):
+        action()
     samples = []
     for _ in range(runs):
         began = time.perf_counter()
@@ -619,7 +623,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--booking-clients", type=int, default=4)
     parser.add_argument("--race-rounds", type=int, default=3)
-    parser.add_argument("--runs", type=int, default=10, help="in-process repetitions")
+    parser.add_argument(
+        "--runs", type=int, default=10, help="in-process repetitions (after five warm-up runs)"
+    )
     parser.add_argument("--peer", action="store_true", help="also run django-appointment")
     parser.add_argument("--peer-venv", default=".peer")
     parser.add_argument(
