@@ -49,7 +49,12 @@ _OVERLAP_BEFORE = """
           AND s.block_start < NEW.block_end AND NEW.block_start < s.block_end)
 """
 
-_TOO_LONG = "NEW.block_reason IS NULL AND julianday(NEW.block_end) - julianday(NEW.block_start) > 7"
+# Whole seconds, as Python compares them (``MAX_SESSION_SPAN``): a difference of julianday()
+# values is floating point, and a session of exactly seven days could come out just over.
+_TOO_LONG = (
+    "NEW.block_reason IS NULL "
+    "AND strftime('%s', NEW.block_end) - strftime('%s', NEW.block_start) > 7 * 86400"
+)
 
 
 def _triggers(name: str, condition: str, message: str) -> None:
