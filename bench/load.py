@@ -3,8 +3,9 @@
 Reports in one run, per database: ``/health`` throughput; one day's times and the 90-day date
 list (p50/p95, req/s); bookings per second on distinct slots; 64 clients racing for one slot
 (one winner, p99); the database ceiling (a plain driver loop inserting non-overlapping rows
-into the sessions table, under the same constraints); and the ratios the performance issue
-sets as targets. With ``--peer`` it also runs django-appointment's benchmark
+into the sessions table, under the same constraints); the same loop writing a booking's five
+rows, which says how much of the ceiling the database alone leaves bookings; and the ratios
+the performance issue sets as targets. With ``--peer`` it also runs django-appointment's benchmark
 (``../shared/bench``) on the same workload for the side-by-side row.
 
     .venv/bin/python -m bench.load [--workers 2] [--history 100000] [--resources 100 ...]
@@ -39,6 +40,7 @@ from typing import Any
 
 import httpx2 as httpx
 import psycopg
+import psycopg.types.json
 
 from slotbook.bootstrap import build_slotbook
 from slotbook.catalog.loader import validate_catalog
@@ -399,15 +401,69 @@ def ceiling(url: str, seconds: float, clients: int) -> float:
     """The best rate of plain driver loops inserting into ``sessions``, on one connection and
     on as many as the booking clients: SQLite's busy handler sleeps while several wait for
     its lock, so there four connections took 246-1,045 rows a second where one took 1,187."""
+    return _best_rate(url, seconds, clients, _one_session)
+
+
+def booking_rows(url: str, seconds: float, clients: int) -> float:
+    """The same loops writing what one booking writes, each time in one transaction: its
+    session, customer, appointment, the link between those two and the audit record (copies
+    of a booking the run made). What the database allows bookings without any application."""
+    return _best_rate(url, seconds, clients, _one_booking)
+
+
+# Writes the rows of one slot starting at the given time, in the caller's transaction.
+Writer = Callable[[datetime], object]
+
+
+def _best_rate(
+    url: str, seconds: float, clients: int, writer: Callable[[_Driver], Writer]
+) -> float:
     first_year = 2100 + random.randrange(0, 400, 2 * clients)  # away from other runs' rows
-    alone = _inserts_per_second(url, seconds, 1, first_year)
-    return max(alone, _inserts_per_second(url, seconds, clients, first_year + 1))
+    alone = _per_second(url, seconds, 1, first_year, writer)
+    return max(alone, _per_second(url, seconds, clients, first_year + 1, writer))
 
 
-def _inserts_per_second(url: str, seconds: float, clients: int, first_year: int) -> float:
-    """Rows per second ``clients`` connections insert at once: one commit per row,
-    non-overlapping blocks on one resource (each loop its own year), each row a copy of a
-    live one."""
+@dataclass
+class _Driver:
+    """One plain driver connection (sqlite3 or psycopg) and how to write with it."""
+
+    connection: Any
+    cursor: Any
+    sqlite: bool
+
+    def row(self, sql: str) -> dict[str, Any]:
+        """The first row ``sql`` reads, by column name."""
+        self.cursor.execute(sql)
+        names = [d[0] for d in self.cursor.description]
+        return dict(zip(names, self.cursor.fetchone(), strict=True))
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert ``row`` (its ``pk`` left out when it has one); the new row's ``pk`` or 0."""
+        keyed = "pk" in row
+        columns = [c for c in row if c != "pk"]
+        marker = "?" if self.sqlite else "%s"
+        self.cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})" + (" RETURNING pk" if keyed else ""),
+            [self._value(row[c]) for c in columns],
+        )
+        return int(self.cursor.fetchone()[0]) if keyed else 0
+
+    def _value(self, value: Any) -> Any:
+        if not self.sqlite and isinstance(value, dict | list):
+            return psycopg.types.json.Jsonb(value)  # JSON columns come back as Python values
+        return value
+
+
+def _per_second(
+    url: str,
+    seconds: float,
+    clients: int,
+    first_year: int,
+    writer: Callable[[_Driver], Writer],
+) -> float:
+    """Slots per second ``clients`` connections write at once: one commit per slot,
+    non-overlapping blocks on one resource (each loop its own year)."""
     counts = [0] * clients
     stop = time.perf_counter() + seconds
 
@@ -421,37 +477,21 @@ def _inserts_per_second(url: str, seconds: float, clients: int, first_year: int)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA foreign_keys=ON")
-            marker = "?"
         else:
             connection = psycopg.connect(url)
-            marker = "%s"
-        cursor = connection.cursor()
-        cursor.execute("SELECT * FROM sessions ORDER BY pk LIMIT 1")
-        names = [d[0] for d in cursor.description]
-        template = dict(zip(names, cursor.fetchone(), strict=True))
-        template.pop("pk")
-        columns = list(template)
-        sql = (
-            f"INSERT INTO sessions ({', '.join(columns)}) "
-            f"VALUES ({', '.join([marker] * len(columns))})"
-        )
+        driver = _Driver(connection, connection.cursor(), sqlite)
+        write = writer(driver)
         if not sqlite:
             connection.commit()
         base = datetime(first_year + index, 1, 1, tzinfo=UTC)  # each loop its own year
         while time.perf_counter() < stop:
             start = base + timedelta(minutes=10 * counts[index])
-            row = dict(template)
-            row.update(new_id_columns())
-            for name in ("starts_at", "block_start"):
-                row[name] = _stamp(start, template[name])
-            for name in ("ends_at", "block_end"):
-                row[name] = _stamp(start + timedelta(minutes=10), template[name])
             if sqlite:
-                cursor.execute("BEGIN IMMEDIATE")
-                cursor.execute(sql, [row[c] for c in columns])
-                cursor.execute("COMMIT")
+                driver.cursor.execute("BEGIN IMMEDIATE")
+                write(start)
+                driver.cursor.execute("COMMIT")
             else:
-                cursor.execute(sql, [row[c] for c in columns])
+                write(start)
                 connection.commit()
             counts[index] += 1
         connection.close()
@@ -462,6 +502,59 @@ def _inserts_per_second(url: str, seconds: float, clients: int, first_year: int)
     for thread in threads:
         thread.join()
     return sum(counts) / seconds
+
+
+def _one_session(driver: _Driver) -> Writer:
+    """A copy of a live session, moved to each start."""
+    template = driver.row("SELECT * FROM sessions ORDER BY pk LIMIT 1")
+    del template["pk"]  # no RETURNING: the plain insert the ceiling stands for
+    return lambda start: driver.insert("sessions", _session_at(template, start))
+
+
+def _one_booking(driver: _Driver) -> Writer:
+    """Copies of the newest booked appointment's rows, moved to each start."""
+    appointment = driver.row(
+        "SELECT * FROM appointments WHERE pk = "
+        "(SELECT max(appointment_pk) FROM appointment_customers)"
+    )
+    link = driver.row(
+        f"SELECT * FROM appointment_customers WHERE appointment_pk = {appointment['pk']}"
+    )
+    session = driver.row(f"SELECT * FROM sessions WHERE pk = {appointment['session_pk']}")
+    customer = driver.row(f"SELECT * FROM customers WHERE pk = {link['customer_pk']}")
+    audit = driver.row("SELECT * FROM audit_log ORDER BY pk DESC LIMIT 1")
+
+    def write(start: datetime) -> None:
+        session_pk = driver.insert("sessions", _session_at(session, start))
+        customer_pk = driver.insert(
+            "customers", {**customer, **new_id_columns(), "public_id": new_public_id()}
+        )
+        moved = {
+            **appointment,
+            **new_id_columns(),
+            "public_id": new_public_id(),
+            "session_pk": session_pk,
+            "starts_at": _stamp(start, appointment["starts_at"]),
+            "ends_at": _stamp(start + timedelta(minutes=10), appointment["ends_at"]),
+        }
+        appointment_pk = driver.insert("appointments", moved)
+        driver.insert(
+            "appointment_customers",
+            {**link, "appointment_pk": appointment_pk, "customer_pk": customer_pk},
+        )
+        driver.insert("audit_log", audit)
+
+    return write
+
+
+def _session_at(template: dict[str, Any], start: datetime) -> dict[str, Any]:
+    """``template`` with fresh ids, as a ten-minute block from ``start``."""
+    row = {**template, **new_id_columns()}
+    for name in ("starts_at", "block_start"):
+        row[name] = _stamp(start, template[name])
+    for name in ("ends_at", "block_end"):
+        row[name] = _stamp(start + timedelta(minutes=10), template[name])
+    return row
 
 
 def _stamp(value: datetime, like: Any) -> Any:
@@ -485,6 +578,7 @@ class Run:
     race_winners: list[int] = field(default_factory=list)
     race_p99: float = 0.0
     ceiling: float = 0.0
+    booking_rows: float = 0.0
     inproc_dates_ms: float = 0.0
     inproc_times_ms: float = 0.0
 
@@ -559,6 +653,7 @@ def measure(url: str, args: argparse.Namespace, scenario: str = "base") -> Run:
         latencies.sort()
         run.race_p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
     run.ceiling = ceiling(url, args.seconds, args.booking_clients)
+    run.booking_rows = booking_rows(url, args.seconds, args.booking_clients)
     return run
 
 
@@ -716,6 +811,7 @@ def report(runs: dict[str, Run], compared: dict[str, float] | None) -> None:
         lambda r: f"winners {r.race_winners}, p99 {r.race_p99:.0f} ms",
     )
     row("database ceiling (plain driver loop)", lambda r: f"{r.ceiling:.0f} rows/s")
+    row("a booking's rows (plain driver loop)", lambda r: f"{r.booking_rows:.0f}/s")
     row("in-process: 90-day date list", lambda r: f"{r.inproc_dates_ms:.1f} ms")
     row("in-process: one day's times", lambda r: f"{r.inproc_times_ms:.1f} ms")
     row(
@@ -725,6 +821,14 @@ def report(runs: dict[str, Run], compared: dict[str, float] | None) -> None:
     row(
         "**bookings ÷ ceiling** (target ≥ 0.25)",
         lambda r: f"{r.bookings.rps / r.ceiling:.2f}",  # type: ignore[union-attr]
+    )
+    row(
+        "a booking's rows ÷ ceiling (the database alone)",
+        lambda r: _ratio(r.booking_rows, r.ceiling),
+    )
+    row(
+        "bookings ÷ a booking's rows (the application's share)",
+        lambda r: _ratio(r.bookings.rps, r.booking_rows),  # type: ignore[union-attr]
     )
     if compared:
         row(
@@ -742,6 +846,10 @@ def report(runs: dict[str, Run], compared: dict[str, float] | None) -> None:
             ),
         )
     print("\n".join(lines))
+
+
+def _ratio(part: float, whole: float) -> str:
+    return f"{part / whole:.2f}" if whole else "-"
 
 
 if __name__ == "__main__":
